@@ -1,0 +1,73 @@
+# The two commands a newcomer runs:
+#   make run    serve the app on http://127.0.0.1:8000 with demo accounts (SQLite, no server needed)
+#   make test   ruff, migration check and the whole test suite on PostgreSQL
+# Everything else (virtual environment, packages, migrations, demo data) is set up on the way.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.13 (3.12 if that is all there is): PATH first, then pyenv's own installs.
+PYTHON_CANDIDATES := python3.13 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) \
+                     python3.12 $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12)
+PYTHON ?= $(shell for p in $(PYTHON_CANDIDATES); do \
+	if "$$p" -c 'import sys; sys.exit(sys.version_info[:2] < (3, 12))' >/dev/null 2>&1; then \
+	command -v "$$p"; break; fi; done)
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+RUN_DATABASE_URL ?= sqlite:///$(CURDIR)/db.sqlite3
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clinic
+PYTEST_ARGS ?=
+
+RUN_ENV := DJANGO_DEBUG=true DATABASE_URL="$(RUN_DATABASE_URL)"
+TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret-key-not-for-production \
+	DJANGO_FAST_PASSWORD_HASHER=true DATABASE_URL="$(TEST_DATABASE_URL)"
+
+.PHONY: help run test lint format check-db migrate demo clean
+
+help:
+	@echo "make run    serve the app with demo data on http://$(HOST):$(PORT)"
+	@echo "make test   lint and run the whole test suite on PostgreSQL"
+	@echo "make format format the code with ruff"
+
+$(PY):
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "No Python 3.13 or 3.12 found. Install one (pyenv install 3.13) and run make again." >&2; exit 1; fi
+	"$(PYTHON)" -m venv $(VENV)
+
+$(STAMP): $(PY) requirements.txt requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(STAMP)
+
+migrate: $(STAMP)
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(RUN_ENV) $(PY) manage.py seed_demo
+
+run: demo
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+check-db: $(STAMP)
+	@$(TEST_ENV) $(PY) -m clinic.dbcheck
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+test: lint check-db
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3
