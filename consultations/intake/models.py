@@ -5,7 +5,7 @@ saved step by step; submitting freezes it. A change after submission is a new
 version (a new row, `previous` pointing at the one it revises), so every
 decision can be traced to the exact answers it was made on. In PostgreSQL,
 triggers refuse any change to a submitted version and its answer rows, and to
-any consent text or signature (migration 0002).
+any consent text or signature (migration 0003).
 """
 
 import datetime as dt
@@ -168,9 +168,6 @@ class Intake(models.Model):
         verbose_name=_("revises"),
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
-    # Bumped on every saved change of a draft: a page saved from a stale copy is refused.
-    revision = models.PositiveIntegerField(default=0)
-    completed_steps = models.JSONField(default=list, blank=True)
     # What the patient typed on a step that did not validate yet, kept so nothing is lost.
     pending_input = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -211,8 +208,9 @@ class Intake(models.Model):
     recent_illness_details = models.CharField(_("details"), max_length=500, blank=True)
 
     # Conditions
+    # None: not answered yet; []: "none of these".
     conditions = models.JSONField(
-        _("conditions"), default=list, blank=True, validators=[validate_condition_codes]
+        _("conditions"), null=True, blank=True, default=None, validators=[validate_condition_codes]
     )
     conditions_other = models.TextField(_("other conditions"), blank=True, max_length=2000)
 
@@ -297,6 +295,12 @@ class Intake(models.Model):
         """Pregnancy questions are not asked of patients born male."""
         return self.sex_at_birth != SexAtBirth.MALE
 
+    def get_common_allergies_display(self) -> list[str]:
+        return [str(CommonAllergy(code).label) for code in self.common_allergies]
+
+    def get_conditions_display(self) -> list[str]:
+        return [str(Condition(code).label) for code in self.conditions or []]
+
     def clean(self) -> None:
         errors: dict[str, list[ValidationError]] = {}
         today = timezone.localdate()
@@ -304,6 +308,16 @@ class Intake(models.Model):
             if self.date_of_birth > today:
                 errors.setdefault("date_of_birth", []).append(
                     ValidationError(_("The date of birth is in the future."), code="future")
+                )
+            elif age_on(self.date_of_birth, today) < ADULT_AGE:
+                errors.setdefault("date_of_birth", []).append(
+                    ValidationError(
+                        _(
+                            "We are sorry: the clinic treats adults only. You must be 18 or "
+                            "over to have these treatments with us."
+                        ),
+                        code="minor",
+                    )
                 )
             elif self.date_of_birth.year < today.year - 120:
                 errors.setdefault("date_of_birth", []).append(
@@ -391,6 +405,9 @@ class SkinCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area}: {', '.join(self.findings) or 'clear'}"
+
+    def get_findings_display(self) -> list[str]:
+        return [str(SkinFinding(code).label) for code in self.findings]
 
 
 class PreviousTreatment(models.Model):

@@ -46,5 +46,5 @@ def publish(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("intake", "0002_initial")]
+    dependencies = [("intake", "0001_initial")]
     operations = [migrations.RunPython(publish, migrations.RunPython.noop)]

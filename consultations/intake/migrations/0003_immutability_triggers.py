@@ -79,5 +79,5 @@ DROP FUNCTION intake_refuse_submitted_change();
 
 
 class Migration(migrations.Migration):
-    dependencies = [("intake", "0003_consent_text_v1")]
+    dependencies = [("intake", "0002_consent_text_v1")]
     operations = [PostgresOnlySQL(FORWARD, BACKWARD)]

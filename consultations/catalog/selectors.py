@@ -1,0 +1,51 @@
+"""Reads of the catalog."""
+
+from django.db.models import Prefetch, QuerySet
+
+from consultations.catalog.models import Area, Product, ProductArea, Treatment
+
+
+def treatments_offered() -> QuerySet[Treatment]:
+    """Offered treatments with their offered products (two queries)."""
+    return Treatment.objects.filter(is_active=True).prefetch_related(
+        Prefetch("products", queryset=Product.objects.filter(is_active=True))
+    )
+
+
+def treatments_with_offered_products() -> QuerySet[Treatment]:
+    """Every treatment (offered or not) with its offered products, for the treatment page.
+
+    Two queries whatever the number of products; the lookup by `code` uses the
+    unique index on `catalog_treatment.code`.
+    """
+    return Treatment.objects.prefetch_related(
+        Prefetch("products", queryset=Product.objects.filter(is_active=True))
+    )
+
+
+def products_offered() -> QuerySet[Product]:
+    return Product.objects.filter(is_active=True, treatment__is_active=True).select_related(
+        "treatment"
+    )
+
+
+def areas_all() -> QuerySet[Area]:
+    return Area.objects.select_related("parent")
+
+
+def products_with_facts() -> QuerySet[Product]:
+    """Products, offered or not, with everything their public page shows (four queries).
+
+    Products the clinic does not offer are included on purpose: patients look
+    them up to learn why. The lookup by `code` uses the unique index on
+    `catalog_product.code`.
+    """
+    return Product.objects.select_related("treatment").prefetch_related(
+        "ingredients",
+        Prefetch("product_areas", queryset=ProductArea.objects.select_related("area")),
+    )
+
+
+def product_with_facts(code: str) -> Product:
+    """A product with everything its public page shows (four queries)."""
+    return products_with_facts().get(code=code)

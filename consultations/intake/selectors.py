@@ -1,0 +1,82 @@
+"""Reads of intakes, always through a permission check."""
+
+import uuid
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from consultations.intake.models import (
+    ConsentText,
+    Intake,
+    PreviousTreatment,
+    SkinCheck,
+    TreatmentRequest,
+)
+from consultations.patients.models import Patient, User
+
+
+def with_answers(queryset: QuerySet[Intake]) -> QuerySet[Intake]:
+    """Intakes with every answer row they show: five queries for any number of intakes."""
+    return queryset.select_related("patient", "consent_signature__consent_text").prefetch_related(
+        Prefetch(
+            "requests",
+            queryset=TreatmentRequest.objects.select_related("treatment", "product", "area"),
+        ),
+        Prefetch("skin_checks", queryset=SkinCheck.objects.select_related("area")),
+        Prefetch(
+            "previous_treatments",
+            queryset=PreviousTreatment.objects.select_related("product", "area"),
+        ),
+    )
+
+
+def _parse(public_id: object) -> uuid.UUID:
+    try:
+        return public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+def get_intake_for(user: User, public_id: object) -> Intake:
+    """The intake if this user may read it, else 404 (never 403: ids must not leak existence).
+
+    A patient reads only their own; clinicians read any (the audit of staff reads
+    arrives with the audit room). The front desk never reads medical answers.
+    """
+    queryset = with_answers(Intake.objects.filter(public_id=_parse(public_id)))
+    if not user.is_authenticated:
+        raise Http404
+    if not user.has_perm("intake.view_medical_history"):
+        queryset = queryset.filter(patient__user=user)
+    intake = queryset.first()
+    if intake is None:
+        raise Http404
+    return intake
+
+
+def get_own_intake(user: User, public_id: object) -> Intake:
+    """The intake only if it is the user's own (for the patient's own pages and changes)."""
+    intake = with_answers(
+        Intake.objects.filter(public_id=_parse(public_id), patient__user=user)
+    ).first()
+    if intake is None or not user.is_authenticated:
+        raise Http404
+    return intake
+
+
+def patient_for(user: User) -> Patient:
+    try:
+        return user.patient
+    except Patient.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def intakes_for_patient(patient: Patient) -> QuerySet[Intake]:
+    """A patient's versions, newest first (index: intake_version_unique)."""
+    return patient.intakes.order_by("-version")
+
+
+def current_consent_text(language: str | None) -> ConsentText:
+    """The latest published consent in the patient's language, else in English."""
+    texts = ConsentText.objects.order_by("-published_at", "-id")
+    return texts.filter(language=language).first() or texts.filter(language="en").first()
