@@ -129,18 +129,27 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Email: printed to the console while developing, SMTP when configured.
-EMAIL_BACKEND = env_str(
+# Email (Django 6.1 mailers): printed to the console while debugging, SMTP otherwise.
+_EMAIL_BACKEND = env_str(
     "DJANGO_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
-EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=False)
+_SMTP_OPTIONS = {
+    "host": env_str("DJANGO_EMAIL_HOST", "localhost"),
+    "port": env_int("DJANGO_EMAIL_PORT", 25),
+    "username": env_str("DJANGO_EMAIL_HOST_USER"),
+    "password": env_str("DJANGO_EMAIL_HOST_PASSWORD"),
+    "use_tls": env_bool("DJANGO_EMAIL_USE_TLS", default=False),
+    "timeout": env_int("DJANGO_EMAIL_TIMEOUT", 10),
+}
+MAILERS = {
+    "default": {
+        "BACKEND": _EMAIL_BACKEND,
+        "OPTIONS": _SMTP_OPTIONS if _EMAIL_BACKEND.endswith("smtp.EmailBackend") else {},
+    }
+}
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "clinic@example.com")
 
 # Security headers and cookies. Secure cookies and HSTS whenever debug is off.

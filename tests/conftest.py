@@ -1,7 +1,11 @@
 """The shared cast of users and the guards every test run relies on."""
 
+from typing import Any
+
 import pytest
 from django.db import connection
+from django.http import HttpResponse
+from django.test import Client
 
 from consultations.patients.models import Role, User
 from consultations.patients.services import patient_register, staff_member_create
@@ -18,6 +22,19 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         raise pytest.UsageError(
             f"The tests run on PostgreSQL, but DATABASE_URL selects {engine}. Use `make test`."
         )
+
+
+class HttpsClient(Client):
+    """A browser on the clinic's site over HTTPS, as in production: plain HTTP is redirected."""
+
+    def generic(self, *args: Any, **kwargs: Any) -> HttpResponse:
+        kwargs["secure"] = True
+        return super().generic(*args, **kwargs)
+
+
+@pytest.fixture
+def client() -> Client:
+    return HttpsClient()
 
 
 @pytest.fixture
