@@ -1,10 +1,12 @@
 """Publish the first consent text. Its hash is computed exactly as ConsentText.digest does."""
 
+import datetime as dt
 import hashlib
 
 from django.db import migrations
 
 VERSION = "2026-11-v1"
+PUBLISHED_AT = dt.datetime(2026, 11, 23, 0, 0, tzinfo=dt.UTC)
 TITLE = "Consent to injection treatment and to the use of my health information"
 BODY = """\
 1. The information I have given in this form is true and complete to the best of my \
@@ -42,6 +44,7 @@ def publish(apps, schema_editor):
         title=TITLE,
         body=BODY,
         sha256=hashlib.sha256(f"{TITLE}\n\n{BODY}".encode()).hexdigest(),
+        published_at=PUBLISHED_AT,
     )
 
 

@@ -13,6 +13,8 @@ FORWARD = """
 CREATE FUNCTION intake_refuse_submitted_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    -- Rewriting a row with exactly its own values changes nothing and is let through.
+    IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN RETURN NEW; END IF;
     IF OLD.status = 'submitted' THEN
         RAISE EXCEPTION 'intake % is submitted and cannot be changed; start a new version',
             OLD.public_id USING ERRCODE = 'integrity_constraint_violation';
@@ -28,6 +30,7 @@ CREATE TRIGGER intake_immutable_once_submitted
 CREATE FUNCTION intake_refuse_submitted_answer_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN RETURN NEW; END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') AND EXISTS (
         SELECT 1 FROM intake_intake WHERE id = OLD.intake_id AND status = 'submitted'
     ) OR TG_OP IN ('INSERT', 'UPDATE') AND EXISTS (
@@ -53,6 +56,7 @@ CREATE TRIGGER previoustreatment_immutable_once_submitted
 CREATE FUNCTION intake_refuse_any_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN RETURN NEW; END IF;
     RAISE EXCEPTION '% rows are never changed or deleted; publish or sign a new one',
         TG_TABLE_NAME USING ERRCODE = 'integrity_constraint_violation';
 END $$;
