@@ -108,7 +108,18 @@ class RequestForm(forms.Form):
         )
 
 
-class BaseRequestFormSet(forms.BaseFormSet):
+class RemovableRowsMixin:
+    remove_label = _("Remove this row")
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)  # type: ignore[misc]
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = self.remove_label
+
+
+class BaseRequestFormSet(RemovableRowsMixin, forms.BaseFormSet):
+    remove_label = _("Remove this treatment")
+
     def clean(self) -> None:
         if any(self.errors):
             return
@@ -400,7 +411,7 @@ class PreviousTreatmentForm(forms.Form):
         )
 
 
-class BasePreviousFormSet(forms.BaseFormSet):
+class BasePreviousFormSet(RemovableRowsMixin, forms.BaseFormSet):
     def answers(self) -> list[PreviousAnswer]:
         return [
             form.answer()

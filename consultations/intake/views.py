@@ -195,6 +195,16 @@ def _add_error(page: StepPage, error: ValidationError) -> None:
         page.form.add_error(None, error)
 
 
+def _typed_something(raw: dict[str, list[str]]) -> bool:
+    """Whether the patient entered anything (formset bookkeeping fields are not answers)."""
+    return any(
+        value.strip()
+        for key, values in raw.items()
+        if not key.endswith(("_FORMS", "-DELETE"))
+        for value in values
+    )
+
+
 def _pending_data(intake: Intake, step: str) -> QueryDict | None:
     stored = intake.pending_input.get(step)
     if not stored:
@@ -284,7 +294,19 @@ def intake_step(request: HttpRequest, public_id: str, step: str) -> HttpResponse
                 return _after_save(intake, step, action)
         if not page.is_valid() or page.form.errors:
             raw = {k: request.POST.getlist(k) for k in request.POST if k not in NOT_INPUT}
-            services.intake_keep_pending_input(intake_id=intake.pk, step=step, data=raw)
+            if _typed_something(raw):
+                services.intake_keep_pending_input(intake_id=intake.pk, step=step, data=raw)
+            if action == "exit":
+                # Leaving is always allowed: what was typed waits on the draft.
+                messages.info(
+                    request,
+                    _(
+                        "Saved. Some answers on the “%(step)s” page still need fixing; we kept "
+                        "what you typed for when you come back."
+                    )
+                    % {"step": step_def.title},
+                )
+                return redirect("intake:home")
     else:
         pending = _pending_data(intake, step)
         restored = pending is not None
