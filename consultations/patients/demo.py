@@ -1,0 +1,71 @@
+"""The demo logins: one account per role, so anyone can try the product.
+
+They are created through the same services as real accounts. An account that
+exists already is left as it is, unless a password is given explicitly
+(`reset_password`) and differs from the one it has: then it is set again.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from consultations.patients.models import Role, User
+from consultations.patients.services import patient_register, staff_member_create
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    full_name: str
+    role: Role
+
+
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount("patient@example.com", "Mai Nguyen", Role.PATIENT),
+    DemoAccount("clinician@example.com", "Dr Khoa Le", Role.CLINICIAN),
+    DemoAccount("frontdesk@example.com", "Lan Pham", Role.FRONT_DESK),
+    DemoAccount("admin@example.com", "Hoa Tran", Role.ADMIN),
+)
+
+
+class DemoLoginStatus:
+    CREATED = "created"
+    RESET = "password reset"
+    UNCHANGED = "existed, left unchanged"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    roles: tuple[str, ...]
+    password: str
+    status: str
+
+
+@transaction.atomic
+def demo_users_ensure(*, password: str, reset_password: bool = False) -> list[DemoLogin]:
+    """Create the missing demo accounts; with `reset_password`, also align existing ones."""
+    logins = []
+    for account in DEMO_ACCOUNTS:
+        user = User.objects.filter(email__iexact=account.email).first()
+        if user is None:
+            if account.role == Role.PATIENT:
+                user = patient_register(
+                    email=account.email, password=password, full_name=account.full_name
+                )
+            else:
+                user = staff_member_create(
+                    email=account.email,
+                    password=password,
+                    full_name=account.full_name,
+                    role=account.role,
+                )
+            status = DemoLoginStatus.CREATED
+        elif reset_password and not user.check_password(password):
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            status = DemoLoginStatus.RESET
+        else:
+            status = DemoLoginStatus.UNCHANGED
+        logins.append(DemoLogin(user.email, tuple(sorted(user.roles)), password, status))
+    return logins

@@ -1,0 +1,84 @@
+"""`manage.py seed_demo`: the demo logins, and on request many synthetic patients."""
+
+import os
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from consultations.intake.demo import demo_patients_create
+from consultations.patients.demo import DemoLogin, demo_users_ensure
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo logins (patient@, clinician@, frontdesk@, admin@example.com) and print "
+        "them. Their password is $DEMO_PASSWORD, else settings.DEMO_PASSWORD_DEFAULT. A demo "
+        "login that exists already is left alone, unless DEMO_PASSWORD is set and differs from "
+        "its password: then the password is set to DEMO_PASSWORD. Safe to run again. With "
+        "--patients N, also create N synthetic patients (demo-patient-NNNNNN@example.com, no "
+        "usable password), each with one submitted intake; a later run continues the numbering."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--patients",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also create N synthetic patients with a submitted intake each (default 0).",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=2026,
+            metavar="S",
+            help="Seed of the synthetic answers: the same seed gives the same patients.",
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=2_000,
+            metavar="B",
+            help="Patients written per transaction (default 2000).",
+        )
+
+    def handle(self, *args: Any, patients: int, seed: int, batch_size: int, **options: Any) -> None:
+        if patients < 0:
+            raise CommandError("--patients must be 0 or more.")
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        from_environment = os.environ.get("DEMO_PASSWORD", "")
+        password = from_environment or settings.DEMO_PASSWORD_DEFAULT
+
+        logins = demo_users_ensure(password=password, reset_password=bool(from_environment))
+        if patients:
+            try:
+                numbers = demo_patients_create(
+                    count=patients, seed=seed, batch_size=batch_size, progress=self._progress
+                )
+            except ImproperlyConfigured as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Created {patients:,} synthetic patients "
+                    f"(demo-patient-{numbers[0]:06d} to {numbers[-1]:06d}), seed {seed}."
+                )
+            )
+        self._print_logins(logins)
+
+    def _progress(self, done: int, total: int, seconds: float) -> None:
+        rate = done / seconds if seconds else 0.0
+        self.stdout.write(f"  {done:>9,} / {total:,} patients  {rate:,.0f} patients/s")
+        self.stdout.flush()
+
+    def _print_logins(self, logins: list[DemoLogin]) -> None:
+        rows = [("email", "role", "password", "")] + [
+            (login.email, ", ".join(login.roles), login.password, login.status) for login in logins
+        ]
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        self.stdout.write("Demo logins:")
+        for email, role, password, status in rows:
+            line = f"  {email:<{widths[0]}}  {role:<{widths[1]}}  {password:<{widths[2]}}  {status}"
+            self.stdout.write(line.rstrip())
