@@ -108,16 +108,40 @@ class RequestForm(forms.Form):
         )
 
 
-class RemovableRowsMixin:
+class RowsFormSet(forms.BaseFormSet):
+    """A formset of answer rows: catalog choices read once for all rows, rows removable."""
+
     remove_label = _("Remove this row")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # One query per choice list for the whole page, not one per row.
+        self._choices = {
+            name: list(field.choices)
+            for name, field in self.form.base_fields.items()
+            if isinstance(field, forms.ModelChoiceField)
+        }
+
+    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
+        form = super()._construct_form(i, **kwargs)
+        for name, choices in self._choices.items():
+            form.fields[name].choices = choices
+        return form
+
+    @property
+    def empty_form(self) -> forms.Form:
+        form = super().empty_form
+        for name, choices in self._choices.items():
+            form.fields[name].choices = choices
+        return form
+
     def add_fields(self, form: forms.Form, index: int | None) -> None:
-        super().add_fields(form, index)  # type: ignore[misc]
+        super().add_fields(form, index)
         if "DELETE" in form.fields:
             form.fields["DELETE"].label = self.remove_label
 
 
-class BaseRequestFormSet(RemovableRowsMixin, forms.BaseFormSet):
+class BaseRequestFormSet(RowsFormSet):
     remove_label = _("Remove this treatment")
 
     def clean(self) -> None:
@@ -411,7 +435,7 @@ class PreviousTreatmentForm(forms.Form):
         )
 
 
-class BasePreviousFormSet(RemovableRowsMixin, forms.BaseFormSet):
+class BasePreviousFormSet(RowsFormSet):
     def answers(self) -> list[PreviousAnswer]:
         return [
             form.answer()

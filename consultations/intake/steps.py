@@ -139,17 +139,17 @@ def missing_steps(intake: Intake) -> list[Step]:
 
 
 def next_step(intake: Intake, after: str) -> Step:
-    steps = applicable_steps(intake)
-    codes = [s.code for s in steps]
-    index = codes.index(after) if after in codes else -1
-    return steps[min(index + 1, len(steps) - 1)]
+    """The first step after `after` in the wizard's order that applies to this intake."""
+    order = [s.code for s in STEPS]
+    later = STEPS[order.index(after) + 1 :]
+    return next((s for s in later if s.applies(intake)), STEPS_BY_CODE["review"])
 
 
 def previous_step(intake: Intake, before: str) -> Step | None:
-    steps = applicable_steps(intake)
-    codes = [s.code for s in steps]
-    index = codes.index(before) if before in codes else 0
-    return steps[index - 1] if index > 0 else None
+    """The last step before `before` that applies, or None on the first step."""
+    order = [s.code for s in STEPS]
+    earlier = STEPS[: order.index(before)]
+    return next((s for s in reversed(earlier) if s.applies(intake)), None)
 
 
 def first_unfinished(intake: Intake) -> Step:

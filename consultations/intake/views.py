@@ -112,7 +112,9 @@ def _build(intake: Intake, step: str, data: QueryDict | None, add_row: bool) -> 
             {"treatment": r.treatment, "product": r.product, "area": r.area, "goal": r.goal}
             for r in intake.requests.all()
         ]
-        formset = f.RequestFormSet(data, initial=rows, prefix="req")
+        # A posted formset is read as the page showed it, never re-based on rows saved
+        # since (a double click's second post would otherwise lose its rows).
+        formset = f.RequestFormSet(data, initial=None if data is not None else rows, prefix="req")
         if data is None and (add_row or not rows):
             formset.extra = 1
         return StepPage(form=f.StepForm(data), formset=formset)
@@ -126,7 +128,7 @@ def _build(intake: Intake, step: str, data: QueryDict | None, add_row: bool) -> 
             }
             for p in intake.previous_treatments.all()
         ]
-        formset = f.PreviousFormSet(data, initial=rows, prefix="prev")
+        formset = f.PreviousFormSet(data, initial=None if data is not None else rows, prefix="prev")
         if data is None and (add_row or not rows):
             formset.extra = 1
         return StepPage(form=f.HistoryForm(data, initial=initial), formset=formset)
