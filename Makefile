@@ -67,7 +67,7 @@ format: $(STAMP)
 
 test: lint check-db
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
-	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

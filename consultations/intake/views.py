@@ -28,6 +28,7 @@ from consultations.intake.selectors import (
     get_own_intake,
     intakes_for_patient,
     patient_for,
+    with_answers,
 )
 from consultations.intake.steps import (
     STEPS_BY_CODE,
@@ -222,7 +223,7 @@ def _pending_data(intake: Intake, step: str) -> QueryDict | None:
 def intake_home(request: HttpRequest) -> HttpResponse:
     """The patient's intake page: continue a draft, see submissions, update answers."""
     patient = patient_for(request.user)
-    versions = list(intakes_for_patient(patient))
+    versions = list(with_answers(intakes_for_patient(patient)))
     draft = next((i for i in versions if i.is_draft), None)
     submitted = [i for i in versions if i.is_submitted]
     context: dict[str, Any] = {"draft": draft, "submitted": submitted}

@@ -833,7 +833,7 @@ def test_the_intake_home_page_needs_a_fixed_number_of_queries(
     complete_intake(anna, draft)
     with_previous_treatments(anna, draft, 1)
 
-    with django_assert_max_num_queries(15):  # measured: 13
+    with django_assert_max_num_queries(9):  # measured: 8
         assert anna.get(reverse("intake:home")).status_code == 200
 
 
