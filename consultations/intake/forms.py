@@ -140,6 +140,15 @@ class RowsFormSet(forms.BaseFormSet):
         if "DELETE" in form.fields:
             form.fields["DELETE"].label = self.remove_label
 
+    def answers(self) -> list[Any]:
+        """Each kept row's answer, in order (each row form has an `answer()`)."""
+        return [
+            form.answer()
+            for form in self.forms
+            # Blank extra rows come back with no cleaned data; kept rows always have it.
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
 
 class BaseRequestFormSet(RowsFormSet):
     remove_label = _("Remove this treatment")
@@ -150,13 +159,6 @@ class BaseRequestFormSet(RowsFormSet):
         if not self.answers():
             raise forms.ValidationError(_("Choose at least one treatment and area."))
 
-    def answers(self) -> list[RequestAnswer]:
-        return [
-            form.answer()
-            for form in self.forms
-            # Blank extra rows come back with no cleaned data; kept rows always have it.
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
 
 
 RequestFormSet = formset_factory(
@@ -436,13 +438,7 @@ class PreviousTreatmentForm(forms.Form):
 
 
 class BasePreviousFormSet(RowsFormSet):
-    def answers(self) -> list[PreviousAnswer]:
-        return [
-            form.answer()
-            for form in self.forms
-            # Blank extra rows come back with no cleaned data; kept rows always have it.
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
+    remove_label = _("Remove this treatment")
 
 
 PreviousFormSet = formset_factory(
