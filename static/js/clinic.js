@@ -7,6 +7,13 @@
       event.target.form.submit();
     }
   });
+  // Take keyboard and screen-reader users straight to the list of answers to fix.
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.getElementById("error-summary");
+    if (summary) {
+      summary.focus();
+    }
+  });
   // Prevent a double click from sending a form twice; the server is idempotent anyway.
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -910,3 +910,21 @@ def test_the_treatments_step_does_not_query_more_for_more_rows(anna: Client, dra
     three_rows = count_queries(anna, step_url(draft, "treatments"))
 
     assert three_rows == one_row
+
+
+def test_every_link_in_the_error_summary_leads_to_the_question_to_fix(
+    anna: Client, draft: Intake
+) -> None:
+    response = answer_step(
+        anna,
+        draft,
+        "allergies",
+        {"has_allergies": "yes", "allergies_other": "", "anaphylaxis_history": ""},
+    )
+    html = response.content.decode()
+    summary = re.search(r'id="error-summary".*?</ul>', html, re.S).group(0)
+    targets = re.findall(r'href="#([^"]+)"', summary)
+
+    assert len(targets) >= 3, "each unanswered question is listed"
+    for target in targets:
+        assert f'id="{target}"' in html, f"the summary links to #{target}, which is not on the page"
