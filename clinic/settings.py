@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "consultations.patients",
     "consultations.catalog",
     "consultations.intake",
+    "consultations.screening",
 ]
 
 MIDDLEWARE = [
