@@ -17,3 +17,24 @@ class PostgresOnlySQL(migrations.RunSQL):
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "postgresql":
             super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+def append_only(table: str) -> PostgresOnlySQL:
+    """A trigger that refuses UPDATE and DELETE on `table` (a byte-identical rewrite passes).
+
+    For records that are evidence: what was decided, signed or screened, and when.
+    """
+    function = f"{table}_append_only"
+    return PostgresOnlySQL(
+        f"""
+        CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN RETURN NEW; END IF;
+            RAISE EXCEPTION '{table} rows are never changed or deleted'
+                USING ERRCODE = 'integrity_constraint_violation';
+        END $$;
+        CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+            FOR EACH ROW EXECUTE FUNCTION {function}();
+        """,
+        f"DROP TRIGGER {table}_append_only ON {table}; DROP FUNCTION {function}();",
+    )

@@ -160,7 +160,6 @@ class BaseRequestFormSet(RowsFormSet):
             raise forms.ValidationError(_("Choose at least one treatment and area."))
 
 
-
 RequestFormSet = formset_factory(
     RequestForm, formset=BaseRequestFormSet, extra=0, can_delete=True, max_num=10
 )

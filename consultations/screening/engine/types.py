@@ -19,8 +19,12 @@ class Severity(IntEnum):
 
 
 # The contract's outcome for the most severe flag of a request (info does not hold it back).
-OUTCOME_BY_SEVERITY = {None: "clear", Severity.INFO: "clear", Severity.REVIEW: "review",
-                       Severity.BLOCK: "blocked"}
+OUTCOME_BY_SEVERITY = {
+    None: "clear",
+    Severity.INFO: "clear",
+    Severity.REVIEW: "review",
+    Severity.BLOCK: "blocked",
+}
 OUTCOME_RANK = {"clear": 0, "review": 1, "blocked": 2}
 
 PREGNANCY_ANSWERS = frozenset(
@@ -70,8 +74,6 @@ TOPICS = frozenset(
         "treatment_interval",
         "session_limit",
         "recent_illness",
-        # Free text the engine could not place: a clinician reads it (SCREENING.md).
-        "unrecognised_text",
     }
 )
 
@@ -163,8 +165,9 @@ class ScreeningResult:
     @property
     def outcome(self) -> str:
         """The worst request's outcome."""
-        return max((r.outcome for r in self.requests), key=OUTCOME_RANK.__getitem__,
-                   default="clear")
+        return max(
+            (r.outcome for r in self.requests), key=OUTCOME_RANK.__getitem__, default="clear"
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
