@@ -330,6 +330,14 @@ class Intake(models.Model):
             errors.setdefault("pregnancy", []).append(
                 ValidationError(_("Pregnancy does not apply."), code="not_applicable")
             )
+        if (
+            self.isotretinoin_last_taken
+            and self.date_of_birth
+            and self.isotretinoin_last_taken < self.date_of_birth
+        ):
+            errors.setdefault("isotretinoin_last_taken", []).append(
+                ValidationError(_("This date is before your date of birth."), code="before_birth")
+            )
         if self.isotretinoin_last_taken and self.isotretinoin_last_taken > today:
             errors.setdefault("isotretinoin_last_taken", []).append(
                 ValidationError(_("This date is in the future."), code="future")

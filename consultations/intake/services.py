@@ -279,7 +279,25 @@ def intake_save_history(
     if len(previous) > MAX_PREVIOUS_TREATMENTS:
         raise ValidationError(_("That is more treatments than we can take here; list the latest."))
     previous = previous if had_previous_treatments else []
+    seen = set()
+    for p in previous:
+        key = (
+            p.product.pk if p.product else p.description.strip().casefold(),
+            p.area.pk,
+            p.treated_on,
+        )
+        if key in seen:
+            raise ValidationError(
+                _("The same treatment on the same day is listed twice; remove one of them."),
+                code="duplicate",
+            )
+        seen.add(key)
     intake = _lock_draft(intake_id)
+    if intake.date_of_birth and any(p.treated_on < intake.date_of_birth for p in previous):
+        raise ValidationError(
+            _("A treatment date is before your date of birth; please check it."),
+            code="before_birth",
+        )
     current = step_snapshot(intake, "history")
     rows = [
         PreviousTreatment(
@@ -385,6 +403,12 @@ def intake_submit(*, intake_id: int) -> Intake:
             _("Some answers are missing: %(steps)s."),
             params={"steps": ", ".join(str(s.title) for s in missing)},
             code="incomplete",
+        )
+    born = intake.date_of_birth
+    if any(p.treated_on < born for p in intake.previous_treatments.all()):
+        raise ValidationError(
+            _("A previous treatment is dated before your date of birth; please check it."),
+            code="before_birth",
         )
     signature = intake.consent_signature
     text = signature.consent_text

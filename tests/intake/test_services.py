@@ -395,3 +395,55 @@ class TestSubmitting:
             change(submitted)
         submitted.refresh_from_db()
         assert {s: step_snapshot(submitted, s) for s in before} == before
+
+
+class TestAnswersTheScreeningContractAccepts:
+    """A submission can never produce input the screening contract refuses."""
+
+    def test_the_same_previous_treatment_twice_is_refused(self, draft):
+        twice = [
+            services.PreviousAnswer(product("kybella"), "", area("submental"), dt.date(2026, 9, 1))
+        ] * 2
+        with pytest.raises(ValidationError, match="twice"):
+            services.intake_save_history(
+                intake_id=draft.pk,
+                had_previous_treatments=True,
+                previous=twice,
+                base_fingerprint=None,
+            )
+
+    def test_a_previous_treatment_before_birth_is_refused(self, draft):
+        fill(draft, skip=("history",))
+        with pytest.raises(ValidationError, match="before your date of birth"):
+            services.intake_save_history(
+                intake_id=draft.pk,
+                had_previous_treatments=True,
+                previous=[services.PreviousAnswer(None, "peel", area("face"), dt.date(1980, 1, 1))],
+                base_fingerprint=None,
+            )
+
+    def test_isotretinoin_before_birth_is_refused(self, draft):
+        fill(draft, skip=("medicines",))
+        with pytest.raises(ValidationError, match="before your date of birth"):
+            save(
+                draft,
+                "medicines",
+                **{
+                    **ANSWERS["medicines"],
+                    "isotretinoin": "recent",
+                    "isotretinoin_last_taken": dt.date(1989, 1, 1),
+                },
+            )
+
+    def test_a_date_of_birth_moved_after_a_listed_treatment_is_caught_at_submission(self, draft):
+        fill(draft, skip=("history",))
+        services.intake_save_history(
+            intake_id=draft.pk,
+            had_previous_treatments=True,
+            previous=[services.PreviousAnswer(None, "peel", area("face"), dt.date(2000, 1, 1))],
+            base_fingerprint=None,
+        )
+        save(draft, "about", date_of_birth=dt.date(2001, 5, 5), sex_at_birth="female", phone="")
+        sign(draft)
+        with pytest.raises(ValidationError, match="before your date of birth"):
+            services.intake_submit(intake_id=draft.pk)
