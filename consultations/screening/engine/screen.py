@@ -1,13 +1,13 @@
 """Run every rule against every requested (product, area) pair."""
 
 import hashlib
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from consultations.screening.engine.facts import CatalogFacts
+from consultations.screening.engine.facts import CatalogFacts, ProductFacts
 from consultations.screening.engine.reading import TextReading
-from consultations.screening.engine.rules import RULES, Context
+from consultations.screening.engine.rules import RULES, Context, Rule
 from consultations.screening.engine.types import (
     Flag,
     RequestResult,
@@ -45,6 +45,12 @@ class Reader(Protocol):
     def read_medications(self, text: str) -> TextReading: ...
 
 
+@lru_cache(maxsize=1024)
+def rules_for(product: ProductFacts) -> tuple[Rule, ...]:
+    """The rules that concern a product, in declared order (its facts are frozen)."""
+    return tuple(rule for rule in RULES if rule.products(product))
+
+
 def screen(data: ScreeningInput, catalog: CatalogFacts, reader: Reader) -> ScreeningResult:
     """Flags for each request, in the rules' declared order."""
     allergies = reader.read_allergies(data.allergies)
@@ -54,9 +60,7 @@ def screen(data: ScreeningInput, catalog: CatalogFacts, reader: Reader) -> Scree
         product = catalog.products[request.product]
         context = Context(data, request, product, catalog, allergies, medications)
         flags = []
-        for rule in RULES:
-            if not rule.products(product):
-                continue
+        for rule in rules_for(product):
             evidence = rule.when(context)
             if evidence is not None:
                 flags.append(
