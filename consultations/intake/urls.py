@@ -8,6 +8,5 @@ urlpatterns = [
     path("start/", views.intake_start, name="start"),
     path("<uuid:public_id>/", views.intake_detail, name="detail"),
     path("<uuid:public_id>/check/", views.intake_review, name="review"),
-    path("<uuid:public_id>/submit/", views.intake_submit, name="submit"),
     path("<uuid:public_id>/<slug:step>/", views.intake_step, name="step"),
 ]

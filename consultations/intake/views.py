@@ -354,7 +354,11 @@ def _after_save(intake: Intake, step: str, action: str) -> HttpResponse:
 @login_required
 @require_GET
 def intake_review(request: HttpRequest, public_id: str) -> HttpResponse:
-    """Everything the patient answered, with a link to change each part, and the submit button."""
+    """Everything the patient answered, with a link to change each part, and the submit button.
+
+    Submission itself is the screening room's (`screening:submit_intake`): submitting
+    screens, and the intake room does not reach to its right.
+    """
     intake = get_own_intake(request.user, public_id)
     if intake.is_submitted:
         return redirect("intake:detail", public_id=intake.public_id)
@@ -366,20 +370,6 @@ def intake_review(request: HttpRequest, public_id: str) -> HttpResponse:
         "missing_steps": missing_steps(intake),
     }
     return render(request, "intake/review.html", context)
-
-
-@login_required
-@require_POST
-def intake_submit(request: HttpRequest, public_id: str) -> HttpResponse:
-    intake = get_own_intake(request.user, public_id)
-    try:
-        services.intake_submit(intake_id=intake.pk)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect("intake:review", public_id=intake.public_id)
-    messages.success(request, _("Thank you. Your answers were sent to the clinic."))
-    return redirect("intake:detail", public_id=intake.public_id)
 
 
 @login_required

@@ -1,0 +1,127 @@
+"""Submitting an intake screens it and stores input, ruleset and result, replayably."""
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from consultations.screening.engine import contract
+from consultations.screening.engine.screen import ruleset_version, screen
+from consultations.screening.facts import catalog_facts
+from consultations.screening.models import Screening
+from consultations.screening.services import intake_submit_and_screen, text_reader
+from tests.intake.conftest import fill, request_answer, sign
+from tests.screening.conftest import FACTS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signed(draft):
+    fill(
+        draft,
+        requests=[request_answer("skinvive", "cheeks"), request_answer("meso-vitamin", "neck")],
+    )
+    return sign(draft)
+
+
+def test_submitting_stores_one_screening_with_the_input_and_ruleset(signed):
+    screening = intake_submit_and_screen(intake_id=signed.pk)
+    assert screening.intake_id == signed.pk
+    assert screening.ruleset == ruleset_version()
+    assert screening.input["allergies"] == "lidocaine; xylocaine - throat swelling at the dentist"
+    assert screening.outcome == "blocked"
+    assert screening.severity == 2
+    outcomes = {(r["product"], r["area"]): r["outcome"] for r in screening.result["requests"]}
+    assert outcomes == {("skinvive", "cheeks"): "blocked", ("meso-vitamin", "neck"): "review"}
+
+
+def test_submitting_twice_stores_one_screening(signed):
+    first = intake_submit_and_screen(intake_id=signed.pk)
+    again = intake_submit_and_screen(intake_id=signed.pk)
+    assert first.pk == again.pk
+    assert Screening.objects.count() == 1
+
+
+def test_a_stored_screening_replays_to_the_same_result(signed):
+    screening = intake_submit_and_screen(intake_id=signed.pk)
+    facts = catalog_facts()
+    data = contract.parse(
+        screening.input,
+        known_products=frozenset(facts.products),
+        known_areas=frozenset(facts.area_parents),
+        today=dt.date(2000, 1, 1),  # the stored input carries its own treatment date
+    )
+    assert screen(data, facts, text_reader()).to_json() == screening.result
+
+
+def test_a_stored_screening_is_never_changed_or_deleted(signed, is_postgresql):
+    screening = intake_submit_and_screen(intake_id=signed.pk)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Screening.objects.filter(pk=screening.pk).update(outcome="clear", severity=0)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Screening.objects.filter(pk=screening.pk).delete()
+
+
+def test_the_catalog_in_the_database_gives_the_same_facts_as_the_seed():
+    assert catalog_facts() == FACTS
+
+
+def test_a_product_added_by_an_admin_is_screened_without_code_changes(draft):
+    from consultations.catalog.models import Area, Ingredient, Product, ProductArea, Treatment
+
+    product = Product.objects.create(
+        code="new-booster",
+        name="New lidocaine booster",
+        treatment=Treatment.objects.get(code="skin_booster"),
+        regulatory_status="approved",
+        min_age=25,
+        evidence_summary="Trial data.",
+    )
+    product.ingredients.set(Ingredient.objects.filter(code__in=["lidocaine", "hyaluronic_acid"]))
+    ProductArea.objects.create(
+        product=product, area=Area.objects.get(code="neck"), status="approved"
+    )
+    import json
+
+    from consultations.screening.services import screening_evaluate_json
+
+    result = screening_evaluate_json(
+        json.dumps(
+            {
+                "date_of_birth": "2003-01-01",
+                "treatment_date": "2026-12-01",
+                "requests": [{"product": "new-booster", "area": "neck"}],
+                "pregnancy": "no",
+                "allergies": "lignocaine",
+                "anaphylaxis_history": False,
+                "multiple_severe_allergies": False,
+                "medications": "",
+                "conditions": [],
+                "skin_at_site": {},
+                "previous_sessions": [],
+                "isotretinoin_last_taken": None,
+                "recent_illness_or_vaccination": False,
+            }
+        )
+    )
+    codes = {f["code"] for f in result["requests"][0]["flags"]}
+    assert {"AGE-MIN", "LIDO-AMIDE-BLOCK"} <= codes
+
+
+def test_the_patient_sees_plain_messages_after_submitting(client, patient_a, signed):
+    client.force_login(patient_a)
+    response = client.post(reverse("screening:submit_intake", args=[signed.public_id]))
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert "What the clinician will look at" in page
+    assert "contains lidocaine, a numbing medicine you told us you are allergic" in page
+    assert "LIDO-AMIDE-BLOCK" not in page, "codes and clinician wording stay with staff"
+
+
+def test_the_check_page_points_out_a_certain_block_with_alternatives(client, patient_a, signed):
+    client.force_login(patient_a)
+    page = client.get(reverse("intake:review", args=[signed.public_id])).content.decode()
+    assert "some of what you asked for is not possible" in page
+    assert "Vitamin mesotherapy cocktail (lidocaine-free)" in page
