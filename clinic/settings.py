@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "consultations.catalog",
     "consultations.intake",
     "consultations.screening",
+    "consultations.review",
 ]
 
 MIDDLEWARE = [
@@ -170,6 +171,8 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "clinic@example.com")
+# Where the clinic's site is reached, for links in emails sent outside a request.
+CLINIC_BASE_URL = env_str("CLINIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Security headers and cookies. Secure cookies and HSTS whenever debug is off.
 SESSION_COOKIE_HTTPONLY = True

@@ -9,6 +9,7 @@ urlpatterns = [
     path("treatments/", include("consultations.catalog.urls")),
     # Before the intake's own URLs: "intake/<id>/submit/" would read as a step name.
     path("", include("consultations.screening.urls")),
+    path("", include("consultations.review.urls")),
     path("intake/", include("consultations.intake.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -55,7 +55,22 @@ def patient_b(db: None) -> User:
 @pytest.fixture
 def clinician(db: None) -> User:
     return staff_member_create(
-        email="dr.le@example.com", password=PASSWORD, full_name="Dr Minh Le", role=Role.CLINICIAN
+        email="dr.le@example.com",
+        password=PASSWORD,
+        full_name="Dr Minh Le",
+        role=Role.CLINICIAN,
+        registration_number="GMC-7012345",
+    )
+
+
+@pytest.fixture
+def clinician_b(db: None) -> User:
+    return staff_member_create(
+        email="dr.vo@example.com",
+        password=PASSWORD,
+        full_name="Dr Thu Vo",
+        role=Role.CLINICIAN,
+        registration_number="NMC-12A3456E",
     )
 
 

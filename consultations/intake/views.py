@@ -356,8 +356,8 @@ def _after_save(intake: Intake, step: str, action: str) -> HttpResponse:
 def intake_review(request: HttpRequest, public_id: str) -> HttpResponse:
     """Everything the patient answered, with a link to change each part, and the submit button.
 
-    Submission itself is the screening room's (`screening:submit_intake`): submitting
-    screens, and the intake room does not reach to its right.
+    Submission itself is the review room's (`review:submit_intake`): submitting
+    screens and queues for review, and the intake room does not reach to its right.
     """
     intake = get_own_intake(request.user, public_id)
     if intake.is_submitted:

@@ -30,7 +30,7 @@ class StaffMemberCreationForm(AdminUserCreationForm):
 
     class Meta:
         model = User
-        fields = ("email", "full_name", "preferred_language")
+        fields = ("email", "full_name", "preferred_language", "registration_number")
 
     def clean_email(self) -> str:
         email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
@@ -49,6 +49,7 @@ class UserEditForm(UserChangeForm):
             "password",
             "full_name",
             "preferred_language",
+            "registration_number",
             "is_active",
             "is_staff",
             "is_superuser",
@@ -83,7 +84,7 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ("last_login", "date_joined")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Person"), {"fields": ("full_name", "preferred_language")}),
+        (_("Person"), {"fields": ("full_name", "preferred_language", "registration_number")}),
         (_("Roles and access"), {"fields": ("is_active", "groups", "is_staff")}),
         (_("Extra permissions"), {"fields": ("is_superuser", "user_permissions")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
@@ -97,6 +98,7 @@ class UserAdmin(DjangoUserAdmin):
                     "email",
                     "full_name",
                     "preferred_language",
+                    "registration_number",
                     "role",
                     "usable_password",
                     "password1",
@@ -134,6 +136,7 @@ class UserAdmin(DjangoUserAdmin):
             full_name=data["full_name"],
             role=Role(data["role"]),
             language=data["preferred_language"],
+            registration_number=data.get("registration_number", ""),
         )
 
     def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:

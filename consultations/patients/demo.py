@@ -18,11 +18,12 @@ class DemoAccount:
     email: str
     full_name: str
     role: Role
+    registration_number: str = ""
 
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("patient@example.com", "Mai Nguyen", Role.PATIENT),
-    DemoAccount("clinician@example.com", "Dr Khoa Le", Role.CLINICIAN),
+    DemoAccount("clinician@example.com", "Dr Khoa Le", Role.CLINICIAN, "DEMO-GMC-7654321"),
     DemoAccount("frontdesk@example.com", "Lan Pham", Role.FRONT_DESK),
     DemoAccount("admin@example.com", "Hoa Tran", Role.ADMIN),
 )
@@ -59,6 +60,7 @@ def demo_users_ensure(*, password: str, reset_password: bool = False) -> list[De
                     password=password,
                     full_name=account.full_name,
                     role=account.role,
+                    registration_number=account.registration_number,
                 )
             status = DemoLoginStatus.CREATED
         elif reset_password and not user.check_password(password):

@@ -64,6 +64,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Designates whether the user can log into the Django admin site."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # A clinician's professional registration (e.g. NMC or GMC number); every decision
+    # records it, and a clinician without one cannot decide.
+    registration_number = models.CharField(
+        _("professional registration number"), max_length=40, blank=True
+    )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()

@@ -18,6 +18,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "catalog.view_ingredient",
         "intake.view_intake",
         "intake.view_medical_history",
+        "review.view_reviewcase",
+        "review.view_decision",
+        "review.add_decision",
+        "review.view_clearance",
     },
     Role.FRONT_DESK: {
         "catalog.view_area",
@@ -25,6 +29,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "catalog.view_product",
         "catalog.view_ingredient",
         "patients.view_patient",
+        "review.view_clearance",
+        "review.view_frontdesknote",
+        "review.change_frontdesknote",
     },
     Role.ADMIN: {
         *(
@@ -39,6 +46,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "auth.view_group",
         "intake.view_consenttext",
         "intake.add_consenttext",
+        "review.view_clearance",
+        "review.view_frontdesknote",
     },
 }
 

@@ -33,7 +33,13 @@ def patient_register(*, email: str, password: str, full_name: str, language: str
 
 @transaction.atomic
 def staff_member_create(
-    *, email: str, password: str | None, full_name: str, role: Role, language: str = "en"
+    *,
+    email: str,
+    password: str | None,
+    full_name: str,
+    role: Role,
+    language: str = "en",
+    registration_number: str = "",
 ) -> User:
     """Create a clinician, front-desk or admin account (admins only reach this, via the admin)."""
     if role == Role.PATIENT:
@@ -43,6 +49,7 @@ def staff_member_create(
         full_name=full_name.strip(),
         preferred_language=language,
         is_staff=role == Role.ADMIN,
+        registration_number=registration_number.strip(),
     )
     user.set_password(password)
     user.full_clean(exclude=["password"])

@@ -5,5 +5,4 @@ from consultations.screening import views
 app_name = "screening"
 urlpatterns = [
     path("api/v1/screenings", views.screenings_api, name="api"),
-    path("intake/<uuid:public_id>/submit/", views.intake_submit, name="submit_intake"),
 ]

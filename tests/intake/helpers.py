@@ -38,7 +38,7 @@ def detail_url(intake: Intake) -> str:
 
 
 def submit_url(intake: Intake) -> str:
-    return reverse("screening:submit_intake", kwargs={"public_id": intake.public_id})
+    return reverse("review:submit_intake", kwargs={"public_id": intake.public_id})
 
 
 # The catalog is seeded by a migration, so these rows exist in every test database.

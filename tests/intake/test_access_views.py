@@ -72,7 +72,7 @@ def intake_urls(intake: Intake) -> list[tuple[str, str, dict[str, Any]]]:
         ("post", "intake:start", None),
         ("get", "intake:detail", None),
         ("get", "intake:review", None),
-        ("post", "screening:submit_intake", None),
+        ("post", "review:submit_intake", None),
         ("get", "intake:step", "about"),
         ("post", "intake:step", "about"),
         ("get", "intake:step", "consent"),

@@ -112,7 +112,7 @@ def test_a_product_added_by_an_admin_is_screened_without_code_changes(draft):
 
 def test_the_patient_sees_plain_messages_after_submitting(client, patient_a, signed):
     client.force_login(patient_a)
-    response = client.post(reverse("screening:submit_intake", args=[signed.public_id]))
+    response = client.post(reverse("review:submit_intake", args=[signed.public_id]))
     assert response.status_code == 302
     page = client.get(response.url).content.decode()
     assert "What the clinician will look at" in page

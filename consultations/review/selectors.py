@@ -1,0 +1,285 @@
+"""The read side of the review: the queue, a case, the standing decisions, what patients see."""
+
+import base64
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from consultations.intake.models import Intake, TreatmentRequest
+from consultations.patients.models import Role, User
+from consultations.review.models import (
+    Clearance,
+    ClearanceCondition,
+    Decision,
+    DecisionKind,
+    Priority,
+    ReviewCase,
+)
+
+QUEUE_PAGE_SIZE = 25
+
+
+def require_reviewer(user: User) -> None:
+    """Only clinicians reach the queue and the decisions (not patients, not the front desk)."""
+    if not (user.is_authenticated and user.is_active and user.has_role(Role.CLINICIAN)):
+        raise PermissionDenied
+
+
+# --- The queue ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    priority: int | None = None
+    treatment: str | None = None  # a treatment code
+    waited_hours: int | None = None  # waiting at least this long
+    mine: bool = False
+
+
+@dataclass(frozen=True)
+class QueueCursor:
+    """Where a page ends, in the queue's order: (priority desc, waiting_since, id)."""
+
+    priority: int
+    waiting_since: dt.datetime
+    id: int
+
+    def encode(self) -> str:
+        raw = f"{self.priority}|{self.waiting_since.isoformat()}|{self.id}"
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> "QueueCursor | None":
+        """None for anything that is not a cursor this code made (a tampered or stale link)."""
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+            priority, since, pk = raw.split("|")
+            waiting_since = dt.datetime.fromisoformat(since)
+            if waiting_since.tzinfo is None:
+                return None
+            return cls(int(priority), waiting_since, int(pk))
+        except (ValueError, UnicodeDecodeError):
+            return None
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    case: ReviewCase
+    initials: str
+    age: int | None
+    requests: list[TreatmentRequest]
+    flags: list[list[str]]
+    waited: dt.timedelta
+    held_by: User | None  # the clinician holding a live claim
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    next_cursor: str | None
+    counts: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _initials(name: str) -> str:
+    parts = [p for p in name.replace("-", " ").split() if p[:1].isalpha()]
+    return "".join(p[0].upper() for p in parts[:3]) or "?"
+
+
+def age_on(born: dt.date | None, day: dt.date) -> int | None:
+    if born is None:
+        return None
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _filtered(user: User, filters: QueueFilters, now: dt.datetime) -> QuerySet[ReviewCase]:
+    cases = ReviewCase.objects.open()
+    if filters.priority is not None:
+        cases = cases.filter(priority=filters.priority)
+    if filters.treatment:
+        cases = cases.filter(
+            Exists(
+                TreatmentRequest.objects.filter(
+                    intake=OuterRef("intake"), treatment__code=filters.treatment
+                )
+            )
+        )
+    if filters.waited_hours:
+        cases = cases.filter(waiting_since__lte=now - dt.timedelta(hours=filters.waited_hours))
+    if filters.mine:
+        cases = cases.filter(claimed_by=user, claimed_until__gt=now)
+    return cases
+
+
+def review_queue(
+    *,
+    user: User,
+    filters: QueueFilters = QueueFilters(),
+    after: QueueCursor | None = None,
+    limit: int = QUEUE_PAGE_SIZE,
+) -> QueuePage:
+    """One page of the queue, most urgent first, oldest first within a priority.
+
+    Three queries whatever the queue's size: the counts, the page (served by
+    `review_queue_idx`, a partial index on open cases in exactly this order, and
+    continued by keyset from the last row, never OFFSET), and the page's requests.
+    """
+    require_reviewer(user)
+    now = timezone.now()
+    counts = dict(
+        ReviewCase.objects.open()
+        .values_list("priority")
+        .annotate(n=Count("id"))
+        .values_list("priority", "n")
+    )
+    cases = _filtered(user, filters, now)
+    if after is not None:
+        cases = cases.filter(
+            Q(priority__lt=after.priority)
+            | Q(priority=after.priority, waiting_since__gt=after.waiting_since)
+            | Q(priority=after.priority, waiting_since=after.waiting_since, id__gt=after.id)
+        )
+    page = list(
+        cases.select_related("patient", "intake", "claimed_by")
+        .prefetch_related(
+            Prefetch(
+                "intake__requests",
+                queryset=TreatmentRequest.objects.select_related(
+                    "treatment", "product", "area"
+                ).order_by("position", "id"),
+            )
+        )
+        .order_by("-priority", "waiting_since", "id")[: limit + 1]
+    )
+    more = len(page) > limit
+    page = page[:limit]
+    today = timezone.localdate(now)
+    rows = [
+        QueueRow(
+            case=case,
+            initials=_initials(case.patient.full_name),
+            age=age_on(case.intake.date_of_birth, today),
+            requests=list(case.intake.requests.all()),
+            flags=case.flags,
+            waited=now - case.waiting_since,
+            held_by=case.claimed_by if case.claim_holder(now) else None,
+        )
+        for case in page
+    ]
+    next_cursor = None
+    if more and page:
+        last = page[-1]
+        next_cursor = QueueCursor(last.priority, last.waiting_since, last.pk).encode()
+    return QueuePage(rows=rows, next_cursor=next_cursor, counts=counts)
+
+
+def get_case_for(user: User, public_id: str) -> ReviewCase:
+    """A case for a clinician; 404 for anything else that is not one."""
+    require_reviewer(user)
+    try:
+        return ReviewCase.objects.select_related(
+            "patient", "intake", "screening", "claimed_by"
+        ).get(public_id=public_id)
+    except (ReviewCase.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# --- Decisions ----------------------------------------------------------------------------
+
+
+def case_requests(case: ReviewCase) -> list[tuple[str, str]]:
+    """The (product code, area code) pairs a case asks a decision for, in the screening's order."""
+    if case.screening is None:
+        return []
+    return [(r["product"], r["area"]) for r in case.screening.result["requests"]]
+
+
+def request_flags(case: ReviewCase, product: str, area: str) -> list[list[str]]:
+    """The flags of one request as [[code, severity], ...]."""
+    for request in case.screening.result["requests"] if case.screening else []:
+        if (request["product"], request["area"]) == (product, area):
+            return [[f["code"], f["severity"]] for f in request["flags"]]
+    return []
+
+
+def current_decisions(case: ReviewCase) -> dict[tuple[str, str], Decision]:
+    """The standing decision per (product code, area code): the last of each chain."""
+    decisions = (
+        Decision.objects.filter(case=case, corrected_by__isnull=True)
+        .select_related("product", "area")
+        .order_by("decided_at", "id")
+    )
+    return {(d.product.code, d.area.code): d for d in decisions}
+
+
+# --- What the patient sees ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutcomeItem:
+    product: str
+    area: str
+    kind: str
+    decision: Decision
+    conditions: list[str]
+    can_book: bool
+
+
+@dataclass(frozen=True)
+class PatientOutcome:
+    status: str  # "waiting", "decided", "superseded" or "none" (not submitted)
+    items: list[OutcomeItem]
+    waiting_for: int  # requests still waiting for a decision
+
+    @property
+    def cleared(self) -> list[OutcomeItem]:
+        return [i for i in self.items if i.can_book]
+
+
+def patient_outcome(intake: Intake) -> PatientOutcome:
+    """What has been decided on this intake version, as the patient sees it (no clinical note)."""
+    case = (
+        ReviewCase.objects.filter(intake=intake, kind=ReviewCase.Kind.INTAKE)
+        .select_related("screening")
+        .first()
+    )
+    if case is None:
+        return PatientOutcome("none", [], 0)
+    standing = current_decisions(case)
+    valid = set(
+        Clearance.objects.filter(
+            decision__in=[d for d in standing.values() if d.kind == DecisionKind.CLEAR],
+            revoked_at__isnull=True,
+            expires_on__gte=timezone.localdate(),
+        ).values_list("decision_id", flat=True)
+    )
+    labels = dict(ClearanceCondition.choices)
+    items = [
+        OutcomeItem(
+            product=d.product.name,
+            area=d.area.name,
+            kind=d.kind,
+            decision=d,
+            conditions=[str(labels.get(c, c)) for c in d.conditions],
+            can_book=d.pk in valid and case.status != ReviewCase.Status.SUPERSEDED,
+        )
+        for pair, d in standing.items()
+    ]
+    waiting = len([p for p in case_requests(case) if p not in standing])
+    status = {
+        ReviewCase.Status.OPEN: "waiting",
+        ReviewCase.Status.DECIDED: "decided",
+        ReviewCase.Status.SUPERSEDED: "superseded",
+    }[case.status]
+    return PatientOutcome(status, items, waiting)
+
+
+def priority_label(priority: int) -> str:
+    return str(Priority(priority).label)

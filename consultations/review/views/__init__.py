@@ -1,0 +1,1 @@
+"""The review room's views, one module per page family."""

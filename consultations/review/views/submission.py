@@ -1,0 +1,27 @@
+"""The patient's submission, and the clinicians' queue and decisions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from consultations.intake.selectors import get_own_intake
+from consultations.review.services import review_intake_submit
+
+
+@login_required
+@require_POST
+def intake_submit(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Submit the patient's intake: screened, stored and queued for a clinician, all at once."""
+    intake = get_own_intake(request.user, public_id)
+    try:
+        review_intake_submit(intake_id=intake.pk)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("intake:review", public_id=intake.public_id)
+    messages.success(request, _("Thank you. Your answers were sent to the clinic."))
+    return redirect("intake:detail", public_id=intake.public_id)
