@@ -118,6 +118,29 @@ def _filtered(user: User, filters: QueueFilters, now: dt.datetime) -> QuerySet[R
     return cases
 
 
+def _with_row_data(cases: QuerySet[ReviewCase]) -> QuerySet[ReviewCase]:
+    return cases.select_related("patient", "intake", "claimed_by").prefetch_related(
+        Prefetch(
+            "intake__requests",
+            queryset=TreatmentRequest.objects.select_related(
+                "treatment", "product", "area"
+            ).order_by("position", "id"),
+        )
+    )
+
+
+def _queue_row(case: ReviewCase, now: dt.datetime) -> QueueRow:
+    return QueueRow(
+        case=case,
+        initials=_initials(case.patient.full_name),
+        age=age_on(case.intake.date_of_birth, timezone.localdate(now)),
+        requests=list(case.intake.requests.all()),
+        flags=case.flags,
+        waited=now - case.waiting_since,
+        held_by=case.claimed_by if case.claim_holder(now) else None,
+    )
+
+
 def review_queue(
     *,
     user: User,
@@ -146,38 +169,25 @@ def review_queue(
             | Q(priority=after.priority, waiting_since__gt=after.waiting_since)
             | Q(priority=after.priority, waiting_since=after.waiting_since, id__gt=after.id)
         )
-    page = list(
-        cases.select_related("patient", "intake", "claimed_by")
-        .prefetch_related(
-            Prefetch(
-                "intake__requests",
-                queryset=TreatmentRequest.objects.select_related(
-                    "treatment", "product", "area"
-                ).order_by("position", "id"),
-            )
-        )
-        .order_by("-priority", "waiting_since", "id")[: limit + 1]
-    )
+    page = list(_with_row_data(cases).order_by("-priority", "waiting_since", "id")[: limit + 1])
     more = len(page) > limit
     page = page[:limit]
-    today = timezone.localdate(now)
-    rows = [
-        QueueRow(
-            case=case,
-            initials=_initials(case.patient.full_name),
-            age=age_on(case.intake.date_of_birth, today),
-            requests=list(case.intake.requests.all()),
-            flags=case.flags,
-            waited=now - case.waiting_since,
-            held_by=case.claimed_by if case.claim_holder(now) else None,
-        )
-        for case in page
-    ]
+    rows = [_queue_row(case, now) for case in page]
     next_cursor = None
     if more and page:
         last = page[-1]
         next_cursor = QueueCursor(last.priority, last.waiting_since, last.pk).encode()
     return QueuePage(rows=rows, next_cursor=next_cursor, counts=counts)
+
+
+def queue_row_for(user: User, public_id: str) -> QueueRow:
+    """One case as the queue shows it (after a claim or a release); 404 as `get_case_for`."""
+    require_reviewer(user)
+    try:
+        case = _with_row_data(ReviewCase.objects.all()).get(public_id=public_id)
+    except (ReviewCase.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    return _queue_row(case, timezone.now())
 
 
 def get_case_for(user: User, public_id: str) -> ReviewCase:

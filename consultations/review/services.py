@@ -65,7 +65,7 @@ class ClaimHeld(ValidationError):
 # --- Opening cases ------------------------------------------------------------------------
 
 
-def _queue_flags(screening: Screening) -> list[list[str]]:
+def queue_flags(screening: Screening) -> list[list[str]]:
     """Each flag code once, with its worst severity, most severe first."""
     worst: dict[str, str] = {}
     for flag in screening.flags():
@@ -75,7 +75,7 @@ def _queue_flags(screening: Screening) -> list[list[str]]:
     return sorted(([c, s] for c, s in worst.items()), key=lambda f: (SEVERITY_ORDER[f[1]], f[0]))
 
 
-def _priority(screening: Screening) -> Priority:
+def queue_priority(screening: Screening) -> Priority:
     severities = {flag["severity"] for flag in screening.flags()}
     if "block" in severities:
         return Priority.BLOCK
@@ -101,8 +101,8 @@ def review_intake_submit(*, intake_id: int) -> ReviewCase:
         patient_id=intake.patient_id,
         intake=intake,
         screening=screening,
-        priority=_priority(screening),
-        flags=_queue_flags(screening),
+        priority=queue_priority(screening),
+        flags=queue_flags(screening),
         waiting_since=intake.submitted_at,
     )
     case.full_clean()
@@ -175,9 +175,12 @@ def _require_clinician(user: User) -> None:
 
 
 def _locked_case(case_id: int) -> ReviewCase:
+    # Not joined to the claim holder: after waiting for a colleague's lock, PostgreSQL hands
+    # back the row as they left it, but a joined row as it was before; the holder is read
+    # afterwards instead.
     return (
         ReviewCase.objects.select_for_update(of=("self",))
-        .select_related("claimed_by", "screening", "intake")
+        .select_related("screening", "intake")
         .get(pk=case_id)
     )
 
@@ -185,7 +188,7 @@ def _locked_case(case_id: int) -> ReviewCase:
 def _take_claim(case: ReviewCase, clinician: User, now: dt.datetime) -> None:
     holder = case.claim_holder(now)
     if holder is not None and holder != clinician.pk:
-        raise ClaimHeld(case.claimed_by, case.claimed_until)
+        raise ClaimHeld(User.objects.get(pk=holder), case.claimed_until)
     case.claimed_by = clinician
     case.claimed_until = now + dt.timedelta(minutes=CLAIM_MINUTES)
     case.full_clean()

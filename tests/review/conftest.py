@@ -18,8 +18,11 @@ from tests.intake.conftest import (  # noqa: F401 (fixtures)
     submitted,
 )
 
-CLEAN_ALLERGIES = {
-    "allergies": {"has_allergies": False, "common_allergies": [], "allergies_other": ""}
+# Step overrides for a patient with nothing to declare.
+CLEAN = {
+    "allergies": {"has_allergies": False, "common_allergies": [], "allergies_other": ""},
+    "medicines": {"takes_medications": False, "medications": ""},
+    "conditions": {"conditions": [], "conditions_other": ""},
 }
 
 
@@ -68,12 +71,7 @@ def blocked_case(patient_a: User) -> ReviewCase:
 @pytest.fixture
 def clean_case(patient_b: User) -> ReviewCase:
     """No allergies, no medicines: a lidocaine-free mesotherapy on the face."""
-    return submit_case(
-        patient_b,
-        requests=[("meso-vitamin", "face")],
-        allergies=CLEAN_ALLERGIES["allergies"],
-        medicines={"takes_medications": False, "medications": ""},
-    )
+    return submit_case(patient_b, requests=[("meso-vitamin", "face")], **CLEAN)
 
 
 def intake_of(case: ReviewCase) -> Intake:
