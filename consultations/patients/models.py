@@ -24,6 +24,9 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sir", "dame"})
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -95,7 +98,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name
 
     def get_short_name(self) -> str:
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        # "Dr Khoa Le" is "Khoa", not "Dr".
+        words = [w for w in self.full_name.split() if w.rstrip(".").lower() not in TITLES]
+        return words[0] if words else (self.full_name or self.email)
 
     @property
     def roles(self) -> frozenset[str]:

@@ -170,7 +170,7 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "items": [_item(row, request.user.pk) for row in page.rows],
-        "counts": [(p, page.counts.get(p.value, 0)) for p in reversed(Priority)],
+        "counts": [(p, page.count_label(p.value)) for p in reversed(Priority)],
         "query": query,
         "here": request.get_full_path(),
         "first_url": _queue_url(query) if cursor else None,

@@ -18,7 +18,9 @@ class Command(BaseCommand):
         "login that exists already is left alone, unless DEMO_PASSWORD is set and differs from "
         "its password: then the password is set to DEMO_PASSWORD. Safe to run again. With "
         "--patients N, also create N synthetic patients (demo-patient-NNNNNN@example.com, no "
-        "usable password), each with one submitted intake; a later run continues the numbering."
+        "usable password), each with one submitted intake; a later run continues the numbering. "
+        "Every synthetic submitted intake is screened and queued for review (about one case in "
+        "five already decided); intakes that have their case already are left alone."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -66,7 +68,31 @@ class Command(BaseCommand):
                     f"(demo-patient-{numbers[0]:06d} to {numbers[-1]:06d}), seed {seed}."
                 )
             )
+        self._queue_for_review(seed=seed, batch_size=batch_size)
         self._print_logins(logins)
+
+    def _queue_for_review(self, *, seed: int, batch_size: int) -> None:
+        # The demo spans rooms: the patients room owns this command (the logins), and the
+        # screening and the review queue sit to the right of intake. A command is an entry
+        # point that nothing imports, so it may reach right; the import stays here, at call
+        # time, so that importing anything in the patients room never loads the review room.
+        from consultations.review.demo import demo_reviews_create
+
+        queued = demo_reviews_create(
+            seed=seed, batch_size=batch_size, progress=self._review_progress
+        )
+        if queued.cases:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Screened and queued {queued.cases:,} synthetic intakes for review "
+                    f"({queued.decided:,} marked decided)."
+                )
+            )
+
+    def _review_progress(self, done: int, total: int, seconds: float) -> None:
+        rate = done / seconds if seconds else 0.0
+        self.stdout.write(f"  {done:>9,} / {total:,} intakes screened  {rate:,.0f} intakes/s")
+        self.stdout.flush()
 
     def _progress(self, done: int, total: int, seconds: float) -> None:
         rate = done / seconds if seconds else 0.0

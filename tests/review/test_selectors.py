@@ -1,0 +1,68 @@
+"""The queue selector's bounds: counts that stop growing, deep pages as cheap as the first."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from consultations.review.models import Priority, ReviewCase
+from consultations.review.selectors import COUNT_CAP, QueueCursor, review_queue
+
+pytestmark = pytest.mark.django_db
+
+
+def problem_cases(case: ReviewCase, n: int, priority: int = Priority.PROBLEM) -> None:
+    start = timezone.now() - dt.timedelta(days=30)
+    ReviewCase.objects.bulk_create(
+        ReviewCase(
+            kind=ReviewCase.Kind.PROBLEM,
+            patient_id=case.patient_id,
+            intake_id=case.intake_id,
+            priority=priority,
+            summary="redness",
+            waiting_since=start + dt.timedelta(minutes=i // 3),  # ties on purpose
+        )
+        for i in range(n)
+    )
+
+
+def test_counts_stop_at_the_cap_and_say_so(blocked_case, clinician):
+    problem_cases(blocked_case, COUNT_CAP + 5)
+    page = review_queue(user=clinician)
+    assert page.counts[Priority.PROBLEM] == COUNT_CAP + 1
+    assert page.count_label(Priority.PROBLEM) == "1,000+"
+    assert page.count_label(Priority.BLOCK) == "1"
+    assert page.capped
+
+
+def test_counts_below_the_cap_are_exact(blocked_case, clean_case, clinician):
+    problem_cases(blocked_case, 7)
+    page = review_queue(user=clinician)
+    assert page.counts == {Priority.PROBLEM: 7, Priority.BLOCK: 1, Priority.CLEAN: 1}
+    assert not page.capped
+
+
+def test_every_page_runs_the_same_queries_and_together_they_are_the_queue(
+    blocked_case, clean_case, clinician
+):
+    problem_cases(blocked_case, 60)
+    problem_cases(blocked_case, 20, priority=Priority.REVIEW)
+    expected = list(
+        ReviewCase.objects.open()
+        .order_by("-priority", "waiting_since", "id")
+        .values_list("id", flat=True)
+    )
+    assert clinician.roles  # read once, as a request's middleware would
+    seen, after, counts = [], None, set()
+    while True:
+        with CaptureQueriesContext(connection) as queries:
+            page = review_queue(user=clinician, after=after, limit=25)
+        counts.add(len(queries))
+        seen += [row.case.pk for row in page.rows]
+        if page.next_cursor is None:
+            break
+        after = QueueCursor.decode(page.next_cursor)
+    assert seen == expected
+    assert len(counts) == 1, counts
