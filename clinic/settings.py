@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "consultations.intake",
     "consultations.screening",
     "consultations.review",
+    "consultations.booking",
 ]
 
 MIDDLEWARE = [

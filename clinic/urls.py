@@ -10,6 +10,7 @@ urlpatterns = [
     # Before the intake's own URLs: "intake/<id>/submit/" would read as a step name.
     path("", include("consultations.screening.urls")),
     path("", include("consultations.review.urls")),
+    path("", include("consultations.booking.urls")),
     path("intake/", include("consultations.intake.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -59,9 +59,22 @@ class Treatment(models.Model):
     evidence_summary = models.TextField(_("what the evidence says"))
     is_active = models.BooleanField(_("offered"), default=True)
     display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
+    # How long an appointment takes, and the time after it before the practitioner and the
+    # room are free again (cleaning, notes).
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=45)
+    buffer_minutes = models.PositiveSmallIntegerField(_("buffer after (minutes)"), default=15)
 
     class Meta:
         ordering = ["display_order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=5, duration_minutes__lte=480),
+                name="treatment_duration_sensible",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(buffer_minutes__lte=120), name="treatment_buffer_sensible"
+            ),
+        ]
         verbose_name = _("treatment")
         verbose_name_plural = _("treatments")
 

@@ -22,6 +22,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "review.view_decision",
         "review.add_decision",
         "review.view_clearance",
+        "booking.view_appointment",
+        "booking.change_appointment",
     },
     Role.FRONT_DESK: {
         "catalog.view_area",
@@ -32,6 +34,17 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "review.view_clearance",
         "review.view_frontdesknote",
         "review.change_frontdesknote",
+        "booking.view_appointment",
+        "booking.add_appointment",
+        "booking.change_appointment",
+        "booking.view_practitioner",
+        "booking.view_room",
+        "booking.view_openinghours",
+        "booking.view_workinghours",
+        "booking.view_timeoff",
+        "booking.add_timeoff",
+        "booking.change_timeoff",
+        "booking.delete_timeoff",
     },
     Role.ADMIN: {
         *(
@@ -48,6 +61,14 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "intake.add_consenttext",
         "review.view_clearance",
         "review.view_frontdesknote",
+        *(
+            f"booking.{action}_{model}"
+            for action in ("view", "add", "change", "delete")
+            for model in ("practitioner", "room", "openinghours", "workinghours", "timeoff")
+        ),
+        "booking.view_bookingpolicy",
+        "booking.change_bookingpolicy",
+        "booking.view_appointment",
     },
 }
 

@@ -49,6 +49,7 @@ class ReviewCase(models.Model):
     class Kind(models.TextChoices):
         INTAKE = "intake", _("Submitted intake")
         PROBLEM = "problem", _("Problem after treatment")
+        CHECK_IN = "check_in", _("Change at check-in")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Waiting for a decision")

@@ -378,6 +378,57 @@ def review_decide(*, case_id: int, clinician: User, data: DecisionInput) -> Deci
     return decision
 
 
+# --- For the booking room ---------------------------------------------------------------
+
+
+@transaction.atomic
+def clearance_revoke(*, clearance_id: int, because: str) -> Clearance:
+    """Withdraw one clearance (a change at check-in), with a note to the front desk."""
+    clearance = (
+        Clearance.objects.select_for_update(of=("self",))
+        .select_related("product", "area")
+        .get(pk=clearance_id)
+    )
+    if clearance.revoked_at is None:
+        _revoke([clearance], because, timezone.now())
+    return clearance
+
+
+@transaction.atomic
+def clearance_mark_used(*, clearance_id: int) -> Clearance:
+    """A treatment was given under this clearance: a new intake version no longer revokes it."""
+    clearance = Clearance.objects.select_for_update(of=("self",)).get(pk=clearance_id)
+    if clearance.first_used_at is None:
+        clearance.first_used_at = timezone.now()
+        clearance.save(update_fields=["first_used_at"])
+    return clearance
+
+
+@transaction.atomic
+def review_case_open_concern(*, kind: str, intake_id: int, summary: str) -> ReviewCase:
+    """Put a concern about a patient at the top of the queue: a problem reported after a
+    treatment, or a change at check-in. The clinician decides on the patient's current
+    intake version (its screening), with the concern's words in front of them."""
+    if kind not in (ReviewCase.Kind.PROBLEM, ReviewCase.Kind.CHECK_IN):
+        raise ValueError(f"not a concern: {kind}")
+    intake = Intake.objects.get(pk=intake_id)
+    screening = intake.screenings.order_by("-created_at").first()
+    now = timezone.now()
+    case = ReviewCase(
+        kind=kind,
+        patient_id=intake.patient_id,
+        intake=intake,
+        screening=screening,
+        priority=Priority.PROBLEM,
+        flags=queue_flags(screening) if screening else [],
+        summary=summary[:300],
+        waiting_since=now,
+    )
+    case.full_clean()
+    case.save()
+    return case
+
+
 # --- The front desk's notes ---------------------------------------------------------------
 
 

@@ -1,0 +1,79 @@
+"""A small clinic to book in: opening hours, a practitioner, two rooms, cleared patients."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from consultations.booking.models import (
+    OpeningHours,
+    Practitioner,
+    Room,
+    Weekday,
+    WorkingHours,
+)
+from consultations.catalog.models import Treatment
+from consultations.patients.models import Role, User
+from consultations.patients.services import staff_member_create
+from consultations.review.models import Clearance
+from tests.conftest import PASSWORD
+from tests.review.conftest import (  # noqa: F401 (fixtures)
+    CLEAN,
+    blocked_case,
+    clean_case,
+    decide,
+    submit_case,
+)
+
+OPEN, CLOSE = dt.time(9, 0), dt.time(18, 0)
+
+
+def at(days: int, hour: int, minute: int = 0) -> dt.datetime:
+    """A time `days` from today in the clinic's time zone (aware)."""
+    day = timezone.localdate() + dt.timedelta(days=days)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def make_practitioner(email: str, name: str, treatments: list[str]) -> Practitioner:
+    user = staff_member_create(
+        email=email,
+        password=PASSWORD,
+        full_name=name,
+        role=Role.CLINICIAN,
+        registration_number="NMC-" + email[:6],
+    )
+    practitioner = Practitioner.objects.create(
+        user=user, display_name=name, credentials="RN, NMC 12A3456E"
+    )
+    practitioner.treatments.set(Treatment.objects.filter(code__in=treatments))
+    WorkingHours.objects.bulk_create(
+        WorkingHours(practitioner=practitioner, weekday=d, starts=OPEN, ends=CLOSE)
+        for d in Weekday.values
+    )
+    return practitioner
+
+
+@pytest.fixture
+def clinic(db: None) -> dict[str, Any]:
+    OpeningHours.objects.bulk_create(
+        OpeningHours(weekday=d, opens=OPEN, closes=CLOSE) for d in Weekday.values
+    )
+    rooms = [Room.objects.create(name="Room 1"), Room.objects.create(name="Room 2")]
+    nurse = make_practitioner(
+        "nurse.ha@example.com", "Nurse Ha", ["mesotherapy", "skin_booster", "dermal_filler"]
+    )
+    return {"rooms": rooms, "nurse": nurse}
+
+
+def cleared(
+    user: User, clinician: User, product: str = "meso-vitamin", area: str = "face", **decision: Any
+) -> Clearance:
+    """Submit a clean intake asking for (product, area) and clear it."""
+    case = submit_case(user, requests=[(product, area)], **CLEAN)
+    return decide(case, clinician, product, area, "clear", **decision).clearance
+
+
+@pytest.fixture
+def clearance(patient_a: User, clinician: User) -> Clearance:
+    return cleared(patient_a, clinician)
