@@ -17,6 +17,8 @@ no admin action and no race gets around it:
 """
 
 import datetime as dt
+import logging
+from collections.abc import Callable
 from dataclasses import replace
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -55,6 +57,8 @@ from .models import (
     WorkingHours,
 )
 from .notifications import notify_clinic_of_problem, send_appointment_email
+
+logger = logging.getLogger(__name__)
 
 DESK_ROLES = frozenset({Role.FRONT_DESK, Role.ADMIN})
 TREATING_ROLES = frozenset({Role.CLINICIAN})
@@ -310,6 +314,19 @@ def _save_guarded(appointment: Appointment, **save: object) -> None:
         raise
 
 
+def _after_commit(send: Callable[..., None], **kwargs: object) -> None:
+    """Send once the change is saved. A mail server that is down must not turn a booking
+    that was made into an error page: the failure is logged for the clinic to follow up."""
+
+    def run() -> None:
+        try:
+            send(**kwargs)
+        except Exception:
+            logger.exception("could not send %s %s", send.__name__, kwargs)
+
+    transaction.on_commit(run)
+
+
 def _event(appointment: Appointment, kind: str, by: User, detail: str = "") -> None:
     AppointmentEvent.objects.create(
         appointment=appointment, kind=kind, status=appointment.status, by=by, detail=detail
@@ -366,9 +383,7 @@ def appointment_book(
     appointment.full_clean()
     _save_guarded(appointment)
     _event(appointment, AppointmentEvent.Kind.BOOKED, by)
-    transaction.on_commit(
-        lambda: send_appointment_email(appointment_id=appointment.pk, kind="booked")
-    )
+    _after_commit(send_appointment_email, appointment_id=appointment.pk, kind="booked")
     return appointment
 
 
@@ -437,9 +452,7 @@ def appointment_reschedule(
         ],
     )
     _event(appointment, AppointmentEvent.Kind.RESCHEDULED, by, detail=f"was {was:%Y-%m-%d %H:%M}")
-    transaction.on_commit(
-        lambda: send_appointment_email(appointment_id=appointment.pk, kind="changed")
-    )
+    _after_commit(send_appointment_email, appointment_id=appointment.pk, kind="changed")
     return appointment
 
 
@@ -452,9 +465,7 @@ def appointment_cancel(*, appointment_id: int, by: User, reason: str = "") -> Ap
     _move_to(appointment, Status.CANCELLED)
     appointment.save(update_fields=["status"])
     _event(appointment, AppointmentEvent.Kind.CANCELLED, by, detail=reason.strip()[:300])
-    transaction.on_commit(
-        lambda: send_appointment_email(appointment_id=appointment.pk, kind="cancelled")
-    )
+    _after_commit(send_appointment_email, appointment_id=appointment.pk, kind="cancelled")
     return appointment
 
 
@@ -584,9 +595,7 @@ def appointment_complete(*, appointment_id: int, by: User) -> Appointment:
     appointment.save(update_fields=["status"])
     clearance_mark_used(clearance_id=appointment.clearance_id)
     _event(appointment, AppointmentEvent.Kind.COMPLETED, by)
-    transaction.on_commit(
-        lambda: send_appointment_email(appointment_id=appointment.pk, kind="aftercare")
-    )
+    _after_commit(send_appointment_email, appointment_id=appointment.pk, kind="aftercare")
     return appointment
 
 
@@ -628,5 +637,5 @@ def problem_report(
         intake_id=appointment.clearance.intake_id,
         summary=summary[:300],
     )
-    transaction.on_commit(lambda: notify_clinic_of_problem(report_id=report.pk))
+    _after_commit(notify_clinic_of_problem, report_id=report.pk)
     return report
