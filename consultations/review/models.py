@@ -90,6 +90,17 @@ class ReviewCase(models.Model):
     )
     claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # A concern (a problem after treatment, a change at check-in) is closed with what the
+    # clinician did about it; an intake case is closed by its decisions.
+    resolution = models.TextField(_("what was done"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("resolved by"),
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = ReviewCaseQuerySet.as_manager()

@@ -429,6 +429,29 @@ def review_case_open_concern(*, kind: str, intake_id: int, summary: str) -> Revi
     return case
 
 
+@transaction.atomic
+def review_concern_resolve(*, case_id: int, clinician: User, resolution: str) -> ReviewCase:
+    """Close a concern with what was done ("called the patient; seen in clinic today").
+
+    Any new clearance it needs is a decision like any other, recorded before or after.
+    """
+    _require_clinician(clinician)
+    case = _locked_case(case_id)
+    if case.kind == ReviewCase.Kind.INTAKE:
+        raise ValidationError(_("An intake is closed by its decisions."), code="not_concern")
+    if case.status != ReviewCase.Status.OPEN:
+        raise ValidationError(_("This case is already closed."), code="closed")
+    if len(resolution.strip()) < 5:
+        raise ValidationError({"resolution": [_("Write what was done for the patient.")]})
+    now = timezone.now()
+    _take_claim(case, clinician, now)
+    case.resolution = resolution.strip()
+    case.resolved_by = clinician
+    case.save(update_fields=["resolution", "resolved_by"])
+    _close(case, ReviewCase.Status.DECIDED, now)
+    return case
+
+
 # --- The front desk's notes ---------------------------------------------------------------
 
 

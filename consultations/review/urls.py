@@ -13,6 +13,7 @@ urlpatterns = [
     # Clinicians: a case and its decisions (views/decision.py).
     path("review/<uuid:public_id>/", decision.case_detail, name="case"),
     path("review/<uuid:public_id>/decide/", decision.case_decide, name="decide"),
+    path("review/<uuid:public_id>/resolve/", decision.case_resolve, name="resolve"),
     # The front desk: notes about withdrawn clearances, no medical detail (views/desk.py).
     path("desk/notes/", desk.notes_page, name="desk_notes"),
     path("desk/notes/seen/", desk.notes_acknowledge, name="desk_notes_seen"),

@@ -386,3 +386,22 @@ def test_a_clinician_without_registration_number_is_told_clearly(
     assert "Add your professional registration number to your account before deciding." in text
     assert "kept" in text
     assert not Decision.objects.exists()
+
+
+def test_a_concern_is_shown_and_closed_from_the_case_page(client, clinician, blocked_case):
+    from consultations.review.services import review_case_open_concern
+
+    concern = review_case_open_concern(
+        kind=ReviewCase.Kind.PROBLEM, intake_id=blocked_case.intake_id, summary="pus and fever"
+    )
+    client.force_login(clinician)
+    url = reverse("review:case", kwargs={"public_id": concern.public_id})
+    page = client.get(url).content.decode()
+    assert "pus and fever" in page
+    assert "Close this concern" in page
+    resolve = reverse("review:resolve", kwargs={"public_id": concern.public_id})
+    assert client.post(resolve, {"resolution": ""}).status_code == 400
+    response = client.post(resolve, {"resolution": "Called the patient."}, follow=True)
+    assert "Called the patient." in response.content.decode()
+    concern.refresh_from_db()
+    assert concern.status == ReviewCase.Status.DECIDED

@@ -485,3 +485,36 @@ def test_two_clinicians_deciding_at_once_make_one_decision(clean_case, clinician
     assert loser in {"claim_held", "stale"}
     assert Decision.objects.count() == 1
     assert Clearance.objects.count() == (1 if Decision.objects.get().kind == "clear" else 0)
+
+
+# --- Concerns: problems after treatment, changes at check-in -----------------------------
+
+
+def test_a_concern_goes_first_and_is_closed_with_what_was_done(blocked_case, clinician):
+    from consultations.review.services import review_case_open_concern, review_concern_resolve
+
+    concern = review_case_open_concern(
+        kind=ReviewCase.Kind.PROBLEM, intake_id=blocked_case.intake_id, summary="pus, fever"
+    )
+    assert concern.priority == Priority.PROBLEM
+    assert concern.screening_id == blocked_case.screening_id
+    with pytest.raises(ValidationError) as refused:
+        review_concern_resolve(case_id=concern.pk, clinician=clinician, resolution="")
+    assert "resolution" in refused.value.message_dict
+    closed = review_concern_resolve(
+        case_id=concern.pk, clinician=clinician, resolution="Called; seen in clinic today."
+    )
+    assert closed.status == ReviewCase.Status.DECIDED
+    assert closed.resolved_by == clinician
+    with pytest.raises(ValidationError):
+        review_concern_resolve(case_id=blocked_case.pk, clinician=clinician, resolution="done!")
+
+
+def test_only_clinicians_close_a_concern(blocked_case, front_desk):
+    from consultations.review.services import review_case_open_concern, review_concern_resolve
+
+    concern = review_case_open_concern(
+        kind=ReviewCase.Kind.CHECK_IN, intake_id=blocked_case.intake_id, summary="infection"
+    )
+    with pytest.raises(PermissionDenied):
+        review_concern_resolve(case_id=concern.pk, clinician=front_desk, resolution="done ok")

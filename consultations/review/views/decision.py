@@ -27,7 +27,7 @@ from consultations.review.selectors import (
     current_decisions,
     get_case_for,
 )
-from consultations.review.services import DecisionInput, review_decide
+from consultations.review.services import DecisionInput, review_concern_resolve, review_decide
 from consultations.screening.models import Screening
 
 
@@ -242,3 +242,20 @@ def _what(product: str, area: str) -> str:
     names = Product.objects.filter(code=product).values_list("name", flat=True).first()
     place = Area.objects.filter(code=area).values_list("name", flat=True).first()
     return f"{names or product} — {place or area}"
+
+
+@login_required
+@require_POST
+def case_resolve(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Close a concern (a problem after treatment, a change at check-in) with what was done."""
+    case = get_case_for(request.user, public_id)
+    resolution = request.POST.get("resolution", "")
+    try:
+        review_concern_resolve(case_id=case.pk, clinician=request.user, resolution=resolution)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        response = _page(request, case, status=400)
+        return response
+    messages.success(request, _("The concern is closed."))
+    return redirect("review:case", public_id=case.public_id)
