@@ -302,3 +302,17 @@ def test_a_negative_number_of_patients_is_refused() -> None:
     with pytest.raises(CommandError, match="--patients"):
         seed("--patients", "-1")
     assert not User.objects.exists()
+
+
+def test_seed_demo_opens_a_demo_clinic_to_book_in_once(db):
+    from consultations.booking.models import OpeningHours, Practitioner, Room
+
+    seed()
+    practitioner = Practitioner.objects.get()
+    assert practitioner.user.email == "clinician@example.com"
+    assert practitioner.treatments.count() == 4
+    assert practitioner.working_hours.count() == OpeningHours.objects.count() == 6
+    assert Room.objects.count() == 2
+    seed()
+    assert Practitioner.objects.count() == 1
+    assert Room.objects.count() == 2

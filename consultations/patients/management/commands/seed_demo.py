@@ -69,7 +69,20 @@ class Command(BaseCommand):
                 )
             )
         self._queue_for_review(seed=seed, batch_size=batch_size)
+        self._open_the_clinic()
         self._print_logins(logins)
+
+    def _open_the_clinic(self) -> None:
+        # Imported here for the reason _queue_for_review gives.
+        from consultations.booking.demo import demo_clinic_ensure
+
+        if demo_clinic_ensure():
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Opened the demo clinic: hours Monday to Saturday 9:00-18:00, two rooms, "
+                    "the demo clinician taking appointments."
+                )
+            )
 
     def _queue_for_review(self, *, seed: int, batch_size: int) -> None:
         # The demo spans rooms: the patients room owns this command (the logins), and the
