@@ -28,15 +28,17 @@ RUN_ENV := DJANGO_DEBUG=true DATABASE_URL="$(RUN_DATABASE_URL)"
 TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret-key-not-for-production \
 	DJANGO_FAST_PASSWORD_HASHER=true DATABASE_URL="$(TEST_DATABASE_URL)"
 
-.PHONY: help run test lint format check-db migrate demo clean docs bench-screening bench-queue
+.PHONY: help run worker test lint format check-db migrate demo clean docs bench-screening bench-queue bench-slots
 
 help:
 	@echo "make run    serve the app with demo data on http://$(HOST):$(PORT)"
+	@echo "make worker run the background worker (appointment reminders) against DATABASE_URL"
 	@echo "make test   lint and run the whole test suite on PostgreSQL"
 	@echo "make format format the code with ruff"
 	@echo "make docs   regenerate docs/screening.md from the rule declarations"
 	@echo "make bench-screening  screenings per second on one core (median of 7 rounds)"
 	@echo "make bench-queue      review queue queries, timings and plan at 100,000 intakes (PostgreSQL)"
+	@echo "make bench-slots      slot search over a month for 10 practitioners (PostgreSQL)"
 
 $(PY):
 	@if [ -z "$(PYTHON)" ]; then \
@@ -57,6 +59,17 @@ demo: migrate
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The background worker (appointment reminders, django-tasks-db): against DATABASE_URL with
+# the environment's settings when DATABASE_URL is set, else against the SQLite file of
+# `make run` in development mode (migrated first). Ctrl-C stops it after the running task.
+worker: $(STAMP)
+ifdef DATABASE_URL
+	$(PY) manage.py db_worker
+else
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py db_worker
+endif
 
 check-db: $(STAMP)
 	@$(TEST_ENV) $(PY) -m clinic.dbcheck
@@ -87,6 +100,14 @@ bench-queue: $(STAMP)
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=bench-only-secret-key-not-for-production \
 		DJANGO_FAST_PASSWORD_HASHER=true DATABASE_URL="$(BENCH_DATABASE_URL)" \
 		$(PY) manage.py bench_queue --patients 100000 --runs 30
+
+# The slot search over a month for 10 practitioners with 4 rooms, about 60 % booked, on the
+# same PostgreSQL database (created and migrated if missing; the clinic is set up again and
+# the month booked afresh on every run, in seconds).
+bench-slots: $(STAMP)
+	DJANGO_DEBUG=false DJANGO_SECRET_KEY=bench-only-secret-key-not-for-production \
+		DJANGO_FAST_PASSWORD_HASHER=true DATABASE_URL="$(BENCH_DATABASE_URL)" \
+		$(PY) manage.py bench_slots --runs 20
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

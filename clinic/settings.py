@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "django_ratelimit",
+    "django_tasks_db",
     "consultations.patients",
     "consultations.catalog",
     "consultations.intake",
@@ -174,6 +175,11 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "clinic@example.com")
 # Where the clinic's site is reached, for links in emails sent outside a request.
 CLINIC_BASE_URL = env_str("CLINIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Background tasks (Django's tasks framework): stored in the database and run by the worker
+# process, `python manage.py db_worker` (django-tasks-db). Tests use this backend too and run
+# the worker, so what is tested is what runs.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Security headers and cookies. Secure cookies and HSTS whenever debug is off.
 SESSION_COOKIE_HTTPONLY = True

@@ -291,9 +291,8 @@ class AppointmentEvent(models.Model):
 class CheckIn(models.Model):
     """On the day, the patient re-confirms what changes quickly, before any treatment."""
 
-    appointment = models.OneToOneField(
-        Appointment, on_delete=models.PROTECT, related_name="check_in"
-    )
+    # One per attempt: an appointment held at check-in and released later is checked in again.
+    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="check_ins")
     pregnancy_changed = models.BooleanField(_("pregnant, breastfeeding or trying since"))
     infection_at_area = models.BooleanField(
         _("infection, inflammation, a cold sore or a wound at the area today")

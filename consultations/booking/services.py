@@ -40,6 +40,7 @@ from consultations.screening.engine.rules import RULES_BY_CODE, Context
 from consultations.screening.engine.types import PreviousSession, Request
 from consultations.screening.facts import catalog_facts
 
+from .availability import merge
 from .models import (
     ACTIVE_STATUSES,
     TRANSITIONS,
@@ -57,6 +58,7 @@ from .models import (
     WorkingHours,
 )
 from .notifications import notify_clinic_of_problem, send_appointment_email
+from .tasks import reminder_schedule
 
 logger = logging.getLogger(__name__)
 
@@ -157,18 +159,38 @@ def _screening_input(clearance: Clearance) -> dict:
     return screening.input
 
 
-def _spacing_problem(clearance: Clearance, day: dt.date, *, leaving_out: int | None) -> str | None:
-    """Run INTERVAL and SESSION-LIMIT as if screening the day, and each later session too."""
+def _spacing_context(clearance: Clearance, *, leaving_out: int | None) -> tuple:
+    """What the spacing rules read, loaded once: the facts, the stored input, the sessions."""
     facts = catalog_facts()
-    product = facts.products[clearance.product.code]
     base = contract.parse(
         _screening_input(clearance),
         known_products=frozenset(facts.products),
         known_areas=frozenset(facts.area_parents),
-        today=day,
+        today=timezone.localdate(),  # the stored input carries its own treatment date
     )
+    return facts, base, _sessions(clearance, leaving_out=leaving_out)
+
+
+def spacing_refused_days(
+    clearance: Clearance, days: list[dt.date], *, leaving_out: int | None = None
+) -> set[dt.date]:
+    """The days of `days` on which the product's spacing or session limit refuses a session
+    (so that a page offers no time the booking would then refuse)."""
+    loaded = _spacing_context(clearance, leaving_out=leaving_out)
+    return {
+        day
+        for day in days
+        if _spacing_problem(clearance, day, leaving_out=leaving_out, loaded=loaded)
+    }
+
+
+def _spacing_problem(
+    clearance: Clearance, day: dt.date, *, leaving_out: int | None, loaded: tuple | None = None
+) -> str | None:
+    """Run INTERVAL and SESSION-LIMIT as if screening the day, and each later session too."""
+    facts, base, sessions = loaded or _spacing_context(clearance, leaving_out=leaving_out)
+    product = facts.products[clearance.product.code]
     request = Request(clearance.product.code, clearance.area.code)
-    sessions = _sessions(clearance, leaving_out=leaving_out)
     new = PreviousSession(request.product, request.area, day)
     empty = TextReading()  # the two rules read no free text
     # The new day against the sessions before it, then each later session against the ones
@@ -210,7 +232,9 @@ def _local(moment: dt.datetime) -> dt.datetime:
 
 
 def _within(starts: dt.time, ends: dt.time, windows: list[tuple[dt.time, dt.time]]) -> bool:
-    return any(a <= starts and ends <= b for a, b in windows)
+    # Rows that touch or overlap (09-12 and 12-18) are one stretch of time, as the slot
+    # search (selectors.py) sees them.
+    return any(a <= starts and ends <= b for a, b in merge(windows))
 
 
 def _time_problem(
@@ -384,6 +408,7 @@ def appointment_book(
     _save_guarded(appointment)
     _event(appointment, AppointmentEvent.Kind.BOOKED, by)
     _after_commit(send_appointment_email, appointment_id=appointment.pk, kind="booked")
+    _after_commit(reminder_schedule, appointment_id=appointment.pk, starts_at=appointment.starts_at)
     return appointment
 
 
@@ -398,7 +423,8 @@ def _locked_appointment(appointment_id: int) -> Appointment:
         raise BookingRefused(_("There is no such appointment.")) from None
 
 
-def _patient_window_problem(appointment: Appointment) -> str | None:
+def patient_change_problem(appointment: Appointment) -> str | None:
+    """Why the patient may no longer move or cancel this appointment online (the window)."""
     hours = BookingPolicy.current().cancellation_hours
     if timezone.now() > appointment.starts_at - dt.timedelta(hours=hours):
         return _(
@@ -421,7 +447,7 @@ def appointment_reschedule(
     for_desk = _require_booker(by, appointment.patient_id)
     if appointment.status != Status.BOOKED:
         raise BookingRefused(_("Only a booked appointment can be moved."), code="transition")
-    if not for_desk and (problem := _patient_window_problem(appointment)):
+    if not for_desk and (problem := patient_change_problem(appointment)):
         raise BookingRefused(problem, code="window")
     clearance = _locked_clearance(appointment.clearance_id)
     was = _local(appointment.starts_at)
@@ -453,6 +479,7 @@ def appointment_reschedule(
     )
     _event(appointment, AppointmentEvent.Kind.RESCHEDULED, by, detail=f"was {was:%Y-%m-%d %H:%M}")
     _after_commit(send_appointment_email, appointment_id=appointment.pk, kind="changed")
+    _after_commit(reminder_schedule, appointment_id=appointment.pk, starts_at=appointment.starts_at)
     return appointment
 
 
@@ -460,7 +487,7 @@ def appointment_reschedule(
 def appointment_cancel(*, appointment_id: int, by: User, reason: str = "") -> Appointment:
     appointment = _locked_appointment(appointment_id)
     for_desk = _require_booker(by, appointment.patient_id)
-    if not for_desk and (problem := _patient_window_problem(appointment)):
+    if not for_desk and (problem := patient_change_problem(appointment)):
         raise BookingRefused(problem, code="window")
     _move_to(appointment, Status.CANCELLED)
     appointment.save(update_fields=["status"])
@@ -500,6 +527,12 @@ def appointment_check_in(
     clearance it was booked under is withdrawn: nothing goes to the treatment room."""
     appointment = _locked_appointment(appointment_id)
     _require_booker(by, appointment.patient_id)
+    if appointment.status != Status.BOOKED:
+        raise BookingRefused(
+            _("This appointment is %(status)s; there is nothing to check in.")
+            % {"status": appointment.get_status_display().lower()},
+            code="transition",
+        )
     if appointment.local_date != timezone.localdate():
         raise BookingRefused(_("Check-in opens on the day of the appointment."))
     if new_medications and not new_medications_detail.strip():

@@ -520,3 +520,46 @@ def test_a_problem_after_treatment_goes_to_the_top_of_the_queue(today, patient_a
     assert "Pus or discharge" in case.summary
     assert "Fever" in case.summary
     assert report.symptoms == ["fever", "pus"]
+
+
+def test_a_released_hold_is_checked_in_again_and_treated(today, clinician, front_desk):
+    appointment_check_in(
+        appointment_id=today.pk,
+        by=front_desk,
+        pregnancy_changed=False,
+        infection_at_area=True,
+        new_medications=False,
+    )
+    case = ReviewCase.objects.get(kind=ReviewCase.Kind.CHECK_IN)
+    new = decide(case, clinician, "meso-vitamin", "face", "clear").clearance
+    appointment_release_hold(appointment_id=today.pk, clearance_id=new.pk, by=front_desk)
+    again = appointment_check_in(
+        appointment_id=today.pk,
+        by=front_desk,
+        pregnancy_changed=False,
+        infection_at_area=False,
+        new_medications=False,
+    )
+    assert again.status == Status.CHECKED_IN
+    assert again.check_ins.count() == 2
+    assert appointment_complete(appointment_id=today.pk, by=today.practitioner.user).status == (
+        Status.COMPLETED
+    )
+
+
+def test_checking_in_twice_is_refused_plainly(today, front_desk):
+    answers = {"pregnancy_changed": False, "infection_at_area": False, "new_medications": False}
+    appointment_check_in(appointment_id=today.pk, by=front_desk, **answers)
+    with pytest.raises(BookingRefused, match="nothing to check in"):
+        appointment_check_in(
+            appointment_id=today.pk, by=front_desk, **{**answers, "pregnancy_changed": True}
+        )
+
+
+def test_the_days_spacing_refuses_are_known_before_booking(clinic, clearance, front_desk):
+    from consultations.booking.services import spacing_refused_days
+
+    book(clearance, clinic, front_desk, days=20)
+    days = [timezone.localdate() + dt.timedelta(d) for d in (3, 10, 20, 30, 34, 40)]
+    refused = spacing_refused_days(clearance, days)
+    assert refused == {days[1], days[2], days[3]}
