@@ -1,6 +1,6 @@
 from django.urls import path
 
-from consultations.booking.views import calendar, desk, patient
+from consultations.booking.views import calendar, desk, patient, treating
 
 app_name = "booking"
 urlpatterns = [
@@ -21,4 +21,6 @@ urlpatterns = [
     path("appointments/<uuid:public_id>/complete/", desk.complete, name="complete"),
     # The front desk: day and week calendars per practitioner and room (views/calendar.py).
     path("desk/calendar/", calendar.calendar_page, name="calendar"),
+    # Clinicians: today's treatments (views/treating.py).
+    path("my-day/", treating.my_day, name="my_day"),
 ]
