@@ -25,6 +25,7 @@ from consultations.booking.models import (
     TimeOff,
     WorkingHours,
 )
+from consultations.review.admin import ReadOnlyAdmin
 
 
 class WorkingHoursInline(admin.TabularInline):
@@ -85,17 +86,7 @@ class BookingPolicyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Shown, never edited here: these change only through the booking services."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+# Shown, never edited here: appointments and their records change only through the services.
 
 
 class AppointmentEventInline(admin.TabularInline):

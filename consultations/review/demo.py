@@ -29,7 +29,7 @@ from consultations.intake.demo import EMAIL_PATTERN
 from consultations.intake.models import Intake, PreviousTreatment, SkinCheck, TreatmentRequest
 from consultations.intake.screening_input import offered_products, screening_input
 from consultations.review.models import ReviewCase
-from consultations.review.services import queue_flags, queue_priority
+from consultations.review.services import new_intake_case
 from consultations.screening.engine import contract
 from consultations.screening.engine.facts import CatalogFacts
 from consultations.screening.engine.screen import ruleset_version, screen
@@ -106,16 +106,9 @@ def _write_batch(
         cases = []
         for intake in intakes:
             screening = stored[intake.pk]
-            case = ReviewCase(
-                kind=ReviewCase.Kind.INTAKE,
-                patient_id=intake.patient_id,
-                intake=intake,
-                screening=screening,
-                priority=queue_priority(screening),
-                flags=queue_flags(screening),
-                waiting_since=intake.submitted_at,
-                created_at=intake.submitted_at,
-            )
+            screening.intake = intake
+            case = new_intake_case(screening)
+            case.created_at = intake.submitted_at
             if rng.random() < DECIDED_SHARE:
                 case.status = ReviewCase.Status.DECIDED
                 hours = rng.uniform(*DECIDED_AFTER_HOURS)

@@ -84,6 +84,20 @@ def queue_priority(screening: Screening) -> Priority:
     return Priority.CLEAN
 
 
+def new_intake_case(screening: Screening) -> ReviewCase:
+    """The (unsaved) queue case of a submitted intake version, from its stored screening."""
+    intake = screening.intake
+    return ReviewCase(
+        kind=ReviewCase.Kind.INTAKE,
+        patient_id=intake.patient_id,
+        intake=intake,
+        screening=screening,
+        priority=queue_priority(screening),
+        flags=queue_flags(screening),
+        waiting_since=intake.submitted_at,
+    )
+
+
 @transaction.atomic
 def review_intake_submit(*, intake_id: int) -> ReviewCase:
     """Submit an intake: screen it, store the screening, and put it in the review queue.
@@ -96,15 +110,7 @@ def review_intake_submit(*, intake_id: int) -> ReviewCase:
     case = ReviewCase.objects.filter(intake=intake, kind=ReviewCase.Kind.INTAKE).first()
     if case is not None:
         return case
-    case = ReviewCase(
-        kind=ReviewCase.Kind.INTAKE,
-        patient_id=intake.patient_id,
-        intake=intake,
-        screening=screening,
-        priority=queue_priority(screening),
-        flags=queue_flags(screening),
-        waiting_since=intake.submitted_at,
-    )
+    case = new_intake_case(screening)
     case.full_clean()
     case.save()
     _supersede_earlier_versions(intake)
