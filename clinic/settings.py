@@ -5,6 +5,7 @@ DJANGO_DEBUG asks for it, production refuses to start without a real secret
 key, and cookies are secure whenever debug is off.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -48,12 +49,19 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_ratelimit",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "pgtrigger",
+    "pghistory",
     "consultations.patients",
     "consultations.catalog",
     "consultations.intake",
     "consultations.screening",
     "consultations.review",
     "consultations.booking",
+    "consultations.audit",
 ]
 
 MIDDLEWARE = [
@@ -64,9 +72,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "consultations.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff: sessions that end (15 minutes idle, 12 hours in all), then the second factor.
+    "django_otp.middleware.OTPMiddleware",
+    "consultations.patients.middleware.StaffSessionExpiryMiddleware",
+    "consultations.patients.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -101,19 +116,35 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Change history (consultations/audit): PostgreSQL triggers written by django-pghistory. Each
+# event row carries its own context (who, from where), so the history is self-contained and
+# append-only. The triggers are installed after every `migrate` on PostgreSQL (none on SQLite),
+# so the rooms' own migrations do not carry the audit's triggers.
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
+
 AUTH_USER_MODEL = "patients.User"
 LOGIN_URL = "patients:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# Passwords as OWASP ASVS 5.0 (V6.2): length, not composition. At least 8 characters (12 for
+# staff), up to 128, not a common password, not close to the account's own name or email.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 8},
     },
+    {
+        "NAME": "consultations.patients.passwords.StaffMinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {
+        "NAME": "consultations.patients.passwords.MaximumLengthValidator",
+        "OPTIONS": {"max_length": 128},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 if env_bool("DJANGO_FAST_PASSWORD_HASHER", default=False):
     # Tests and benchmarks only: hashing strength is not what they measure.
@@ -190,13 +221,21 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = False
+# Production asks browsers to preload HTTPS-only (the site and its subdomains are HTTPS-only
+# already); DJANGO_HSTS_PRELOAD=false for a domain that cannot make that promise.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_TLS_PROXY") else None
 )
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: none, trust
 # REMOTE_ADDR). Used only to record where a consent was signed from.
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+# Request bodies: the clinic accepts no file uploads (no FileField, no request.FILES), and
+# its largest form is a few kilobytes of answers. A body over 1 MB is refused (400; the
+# screening API answers 413) before it is read into memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1_048_576
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1_048_576
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_000
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -215,6 +254,40 @@ SECURE_CSP = {
     "object-src": ["'none'"],
 }
 
+# Logging in. Django-axes watches every password attempt (its backend comes first): five
+# failures for one account from one address lock that pair out for 15 minutes, so an attacker
+# elsewhere cannot lock a real user out; an address trying many accounts is held back by the
+# per-address rate on the login form (LOGIN_RATE_PER_ADDRESS).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field holding the email address
+AXES_USERNAME_CALLABLE = "consultations.patients.security.axes_username"
+AXES_CLIENT_IP_CALLABLE = "consultations.patients.security.client_ip"
+AXES_LOCKOUT_TEMPLATE = "patients/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # no banner on standard error (commands print their own output there)
+# Rates (django-ratelimit) per client address, on POST: the login form, registration and the
+# password-reset request (also per email address asked for).
+LOGIN_RATE_PER_ADDRESS = env_str("LOGIN_RATE_PER_ADDRESS", "30/10m")
+REGISTRATION_RATE = env_str("REGISTRATION_RATE", "10/h")
+PASSWORD_RESET_RATE = env_str("PASSWORD_RESET_RATE", "10/h")
+PASSWORD_RESET_RATE_PER_EMAIL = env_str("PASSWORD_RESET_RATE_PER_EMAIL", "3/h")
+
+# The second factor (django-otp): clinicians, the front desk and admins confirm every login
+# with a TOTP code or a single-use recovery code (SecondFactorRequiredMiddleware).
+OTP_TOTP_ISSUER = "Skin Clinic"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+RECOVERY_CODE_COUNT = 10
+# Staff sessions end after this long without a request, and this long after logging in.
+STAFF_SESSION_IDLE_TIMEOUT = timedelta(minutes=15)
+STAFF_SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+
 DEMO_PASSWORD_DEFAULT = "clinic-demo-2026"  # noqa: S105 - demo accounts only, printed by seed_demo
 
 LOGGING = {
@@ -222,4 +295,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    # One line per history trigger after every migrate is noise; failures still show.
+    "loggers": {"pgtrigger": {"level": "WARNING"}},
 }

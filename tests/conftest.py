@@ -3,9 +3,12 @@
 from typing import Any
 
 import pytest
+from django.contrib.auth import authenticate
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from consultations.patients.models import Role, User
 from consultations.patients.services import patient_register, staff_member_create
@@ -25,11 +28,49 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 class HttpsClient(Client):
-    """A browser on the clinic's site over HTTPS, as in production: plain HTTP is redirected."""
+    """A browser on the clinic's site over HTTPS, as in production: plain HTTP is redirected.
+
+    Logging in with it (`login`, `force_login`) is the whole login: for staff that includes
+    the second factor, as if the person had typed their app's code (a confirmed TOTP device
+    is made for them and the session marked verified, as django-otp does). Pass
+    `second_factor=False` for a session that has only the password behind it;
+    tests/security/test_authentication.py proves such a session reaches no staff page, and
+    drives the real code pages.
+    """
 
     def generic(self, *args: Any, **kwargs: Any) -> HttpResponse:
         kwargs["secure"] = True
         return super().generic(*args, **kwargs)
+
+    def login(self, *, second_factor: bool = True, **credentials: Any) -> bool:
+        # django-axes watches every password check and needs the request it came with.
+        request = HttpRequest()
+        request.META["REMOTE_ADDR"] = "127.0.0.1"
+        user = authenticate(request, **credentials)
+        if user is None:
+            return False
+        self._login(user)
+        if second_factor:
+            self.verify_second_factor(user)
+        return True
+
+    def force_login(
+        self, user: Any, backend: str | None = None, second_factor: bool = True
+    ) -> None:
+        super().force_login(user, backend)
+        if second_factor:
+            self.verify_second_factor(user)
+
+    def verify_second_factor(self, user: Any) -> None:
+        """Mark this client's session as having passed the second factor (staff only)."""
+        if not user.needs_second_factor:
+            return
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="test app", confirmed=True)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
 
 
 @pytest.fixture

@@ -340,7 +340,12 @@ def intake_keep_pending_input(*, intake_id: int, step: str, data: Mapping[str, A
     if step not in STEPS_BY_CODE:
         raise ValueError(step)
     intake = _lock_draft(intake_id)
-    intake.pending_input = {**intake.pending_input, step: dict(data)}
+    # PostgreSQL's jsonb cannot hold a NUL character; no answer needs one (forms refuse it).
+    kept = {
+        key.replace("\x00", ""): [str(v).replace("\x00", "") for v in values]
+        for key, values in dict(data).items()
+    }
+    intake.pending_input = {**intake.pending_input, step: kept}
     intake.save(update_fields=["pending_input"])
 
 

@@ -9,7 +9,6 @@ keeps it on the draft, so a closed tab can come back to it.
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from consultations.audit.request import client_ip
 from consultations.intake import forms as f
 from consultations.intake import services
 from consultations.intake.models import Intake
@@ -148,16 +148,6 @@ def _build(intake: Intake, step: str, data: QueryDict | None, add_row: bool) -> 
     return StepPage(form=form_class(data, initial=initial))
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    """The address the request came from, taking only as many proxy hops as are trusted."""
-    hops = settings.TRUSTED_PROXY_COUNT
-    if hops:
-        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        if len(forwarded) >= hops and forwarded[-hops]:
-            return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR")
-
-
 def _save(request: HttpRequest, intake: Intake, step: str, page: StepPage, base: str) -> None:
     if step == "treatments":
         services.intake_save_requests(
@@ -179,7 +169,7 @@ def _save(request: HttpRequest, intake: Intake, step: str, page: StepPage, base:
             intake_id=intake.pk,
             consent_text=current_consent_text(get_language()),
             full_name=page.form.cleaned_data["full_name"],
-            ip_address=_client_ip(request),
+            ip_address=client_ip(request),
             user_agent=request.headers.get("user-agent", ""),
         )
     else:

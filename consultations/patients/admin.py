@@ -8,17 +8,22 @@ Patients register themselves; their record is read-only here.
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from consultations.audit.services import record_access
 from consultations.patients.models import Patient, Role, User
-from consultations.patients.services import staff_member_create
+from consultations.patients.services import staff_member_create, user_sessions_end
 
 STAFF_ROLES = [(role.value, role.label) for role in Role if role != Role.PATIENT]
 
@@ -37,6 +42,13 @@ class StaffMemberCreationForm(AdminUserCreationForm):
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(_("An account with this email address already exists."))
         return email
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # The password is validated next (_post_clean), before the role group exists: the
+        # staff rules need to know which role the account will have.
+        self.instance.role_being_created = cleaned.get("role") or None
+        return cleaned
 
 
 class UserEditForm(UserChangeForm):
@@ -81,13 +93,14 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("groups", "is_staff", "is_active")
     search_fields = ("email", "full_name")
     ordering = ("email",)
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("last_login", "date_joined", "sessions_ended_at")
+    actions = ["end_sessions"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Person"), {"fields": ("full_name", "preferred_language", "registration_number")}),
         (_("Roles and access"), {"fields": ("is_active", "groups", "is_staff")}),
         (_("Extra permissions"), {"fields": ("is_superuser", "user_permissions")}),
-        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined", "sessions_ended_at")}),
     )
     add_fieldsets = (
         (
@@ -110,6 +123,20 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.action(description=_("Log the selected people out everywhere"), permissions=["change"])
+    def end_sessions(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        count = user_sessions_end(user_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d person was logged out everywhere.",
+                "%(count)d people were logged out everywhere.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
         readonly = tuple(super().get_readonly_fields(request, obj))
@@ -163,6 +190,33 @@ class PatientAdmin(admin.ModelAdmin):
     @admin.display(description=_("account"), ordering="user__email")
     def account(self, patient: Patient) -> str:
         return patient.user.email if patient.user else str(_("closed"))
+
+    def get_fields(self, request: HttpRequest, obj: Patient | None = None) -> tuple[str, ...]:
+        if obj is not None and request.user.has_perm("audit.view_accessevent"):
+            return (*self.fields, "access_history")
+        return self.fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Patient | None = None) -> tuple:
+        return self.get_fields(request, obj)
+
+    @admin.display(description=_("access history"))
+    def access_history(self, patient: Patient) -> str:
+        url = reverse("admin:audit_accessevent_changelist")
+        return format_html(
+            '<a href="{}?patient__id__exact={}">{}</a>', url, patient.pk, _("Access history")
+        )
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        patient = self.get_object(request, unquote(object_id))
+        if patient is not None and self.has_view_or_change_permission(request, patient):
+            record_access(request, patient, "admin patient record")
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

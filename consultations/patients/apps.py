@@ -13,3 +13,5 @@ class PatientsConfig(AppConfig):
         # Permissions exist only after migrate has run, so the role groups are
         # brought in line with ROLE_PERMISSIONS then, not in a migration.
         post_migrate.connect(sync_role_groups, dispatch_uid="patients.sync_role_groups")
+        # Stamps each new login's session with its start time (the staff session limits).
+        from consultations.patients import sessions  # noqa: F401

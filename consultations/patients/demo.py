@@ -8,8 +8,10 @@ exists already is left as it is, unless a password is given explicitly
 from dataclasses import dataclass
 
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from consultations.patients.models import Role, User
+from consultations.patients.second_factor import TOTP_DEVICE_NAME, totp_secret
 from consultations.patients.services import patient_register, staff_member_create
 
 
@@ -41,6 +43,9 @@ class DemoLogin:
     roles: tuple[str, ...]
     password: str
     status: str
+    # Staff log in with a second factor: the key to add to an authenticator app (or to give
+    # `manage.py demo_code`), printed by seed_demo. Empty for the patient.
+    totp_secret: str = ""
 
 
 @transaction.atomic
@@ -69,5 +74,14 @@ def demo_users_ensure(*, password: str, reset_password: bool = False) -> list[De
             status = DemoLoginStatus.RESET
         else:
             status = DemoLoginStatus.UNCHANGED
-        logins.append(DemoLogin(user.email, tuple(sorted(user.roles)), password, status))
+        secret = totp_secret(demo_totp_device_ensure(user=user)) if user.needs_second_factor else ""
+        logins.append(DemoLogin(user.email, tuple(sorted(user.roles)), password, status, secret))
     return logins
+
+
+def demo_totp_device_ensure(*, user: User) -> TOTPDevice:
+    """A demo staff account's authenticator app: its confirmed TOTP device, made if missing."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=True)
+    return device

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -73,8 +74,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("professional registration number"), max_length=40, blank=True
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Set when an admin ends this person's sessions: it enters the session hash, so every
+    # session made before it stops matching, whichever session engine holds it.
+    sessions_ended_at = models.DateTimeField(_("sessions ended at"), null=True, blank=True)
 
     objects = UserManager()
+
+    # Not a field: the role a new account is being created with, for the password rules
+    # (a staff password needs 12 characters) before the role group exists.
+    role_being_created: str | None = None
 
     EMAIL_FIELD = "email"
     USERNAME_FIELD = "email"
@@ -96,6 +104,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.full_name
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django logs a session out when this hash changes (a new password does it); ending
+        # the sessions does it too. Unchanged for accounts whose sessions were never ended.
+        if self.sessions_ended_at is None:
+            return super()._get_session_auth_hash(secret=secret)
+        key_salt = "consultations.patients.models.User.get_session_auth_hash"
+        value = f"{self.password}:{self.sessions_ended_at.isoformat()}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     def get_short_name(self) -> str:
         # "Dr Khoa Le" is "Khoa", not "Dr".
@@ -124,6 +141,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_clinic_staff(self) -> bool:
         return bool(self.roles & {Role.CLINICIAN, Role.FRONT_DESK, Role.ADMIN})
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """Staff (and anyone who can reach the admin) confirm each login with a second factor."""
+        return self.is_staff or self.is_superuser or self.is_clinic_staff
 
 
 class Patient(models.Model):

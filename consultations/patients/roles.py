@@ -69,6 +69,15 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "booking.view_bookingpolicy",
         "booking.change_bookingpolicy",
         "booking.view_appointment",
+        # The audit trail: who opened which record, and the change history of records that
+        # hold no medical detail. The history of medical records (answers, decisions,
+        # check-ins, problem reports) repeats their contents, so only a superuser (or SQL
+        # with the audit role) reads it: an administrator runs the clinic, not its care.
+        "audit.view_accessevent",
+        *(
+            f"audit.view_{model}history"
+            for model in ("patient", "user", "clearance", "frontdesknote", "appointment")
+        ),
     },
 }
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -8,10 +9,12 @@ from django.urls import reverse_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
 
 from consultations.catalog.selectors import treatments_offered
 from consultations.patients.forms import EmailAuthenticationForm, RegistrationForm
 from consultations.patients.models import Role
+from consultations.patients.security import client_ip_key
 from consultations.patients.services import patient_register
 
 
@@ -27,10 +30,30 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _over_rate(request: HttpRequest, group: str, rate: str, key: object = client_ip_key) -> bool:
+    """Count this POST against a django-ratelimit rate; True once the rate is exceeded."""
+    return request.method == "POST" and is_ratelimited(
+        request, group=group, key=key, rate=rate, method="POST", increment=True
+    )
+
+
+def too_many_requests(request: HttpRequest) -> HttpResponse:
+    """The friendly 429: in the visitor's language, with when to try again."""
+    response = render(request, "patients/too_many_requests.html", status=429)
+    response["Retry-After"] = "600"
+    return response
+
+
+def _email_key(group: str, request: HttpRequest) -> str:
+    return request.POST.get("email", "").strip().lower()
+
+
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
+    if _over_rate(request, "patients:register", settings.REGISTRATION_RATE):
+        return too_many_requests(request)
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -54,12 +77,32 @@ class LoginView(auth_views.LoginView):
     template_name = "patients/login.html"
     redirect_authenticated_user = True
 
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        # Per account and address, django-axes locks out after five failures; this caps what
+        # one address may try across many accounts.
+        if _over_rate(request, "patients:login", settings.LOGIN_RATE_PER_ADDRESS):
+            return too_many_requests(request)
+        return super().post(request, *args, **kwargs)
+
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "patients/password_reset_form.html"
     email_template_name = "patients/email/password_reset.txt"
     subject_template_name = "patients/email/password_reset_subject.txt"
     success_url = reverse_lazy("patients:password_reset_done")
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        # Each request sends an email: capped per address asking and per address asked for.
+        if _over_rate(request, "patients:password_reset", settings.PASSWORD_RESET_RATE) or (
+            _over_rate(
+                request,
+                "patients:password_reset_email",
+                settings.PASSWORD_RESET_RATE_PER_EMAIL,
+                key=_email_key,
+            )
+        ):
+            return too_many_requests(request)
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

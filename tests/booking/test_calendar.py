@@ -129,8 +129,8 @@ def test_a_held_appointment_and_a_withdrawn_clearance_need_clearance(
     Clearance.objects.filter(pk=other.pk).update(
         revoked_at=timezone.now(), revoked_because=Clearance.RevokedBecause.CORRECTED
     )
-    client.force_login(front_desk)
     with time_machine.travel(at(0, 10), tick=False):
+        client.force_login(front_desk)
         page = client.get(CALENDAR).content.decode()
     assert page.count("Needs clearance") == 2
     assert "On hold for a clinician" in page

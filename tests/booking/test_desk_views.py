@@ -341,9 +341,9 @@ def test_a_no_show_before_the_start_is_refused(client, front_desk, booked_today,
 
 
 def test_a_no_show_after_the_start_is_recorded(client, front_desk, booked_today):
-    client.force_login(front_desk)
     url = reverse("booking:no_show", kwargs={"public_id": booked_today.public_id})
     with time_machine.travel(at(0, 11, 20), tick=False):
+        client.force_login(front_desk)  # logged in at that time: staff sessions end when idle
         client.post(url)
     booked_today.refresh_from_db()
     assert booked_today.status == Status.NO_SHOW

@@ -469,6 +469,7 @@ def test_an_expired_claim_can_be_taken_by_a_colleague(
     as_clinician.post(claim_url(case))
 
     time_machine.shift(dt.timedelta(minutes=CLAIM_MINUTES + 1))
+    other_client.force_login(clinician_b)  # idle that long, a staff session has ended
     assert claim_url(case) in other_client.get(QUEUE).content.decode()
     response = other_client.post(claim_url(case), **HTMX)
 

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Q, QuerySet, Subquery
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from consultations.audit.services import record_access
 from consultations.booking.models import Appointment, Status
 from consultations.booking.services import (
     appointment_check_in,
@@ -89,7 +90,8 @@ def _next_or(request: HttpRequest, fallback: str) -> HttpResponse:
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(target)
+        # Never redirect(target): a bare word would be looked up as a URL name (a 500).
+        return HttpResponseRedirect(target)
     return redirect(fallback)
 
 
@@ -171,6 +173,7 @@ def desk_patient(request: HttpRequest, public_id: str) -> HttpResponse:
         ),
         public_id=public_id,
     )
+    record_access(request, patient, "desk record")
     today = timezone.localdate()
     # The latest submitted version: its id (what a valid clearance is granted on) and the
     # mobile number the patient gave in it, nothing else.

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from consultations.audit.services import record_access
 from consultations.catalog.models import Area, Product
 from consultations.intake.models import Intake
 from consultations.intake.selectors import with_answers
@@ -84,6 +85,7 @@ def _page(
     submitted: DecisionForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    record_access(request, case.patient, "review case")
     now = timezone.now()
     today = timezone.localdate(now)
     intake = with_answers(Intake.objects.filter(pk=case.intake_id)).get()

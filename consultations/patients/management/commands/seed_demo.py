@@ -113,11 +113,19 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def _print_logins(self, logins: list[DemoLogin]) -> None:
-        rows = [("email", "role", "password", "")] + [
-            (login.email, ", ".join(login.roles), login.password, login.status) for login in logins
+        rows = [("email", "role", "password", "authenticator key (TOTP)", "")] + [
+            (login.email, ", ".join(login.roles), login.password, login.totp_secret, login.status)
+            for login in logins
         ]
-        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
         self.stdout.write("Demo logins:")
-        for email, role, password, status in rows:
-            line = f"  {email:<{widths[0]}}  {role:<{widths[1]}}  {password:<{widths[2]}}  {status}"
+        for email, role, password, secret, status in rows:
+            line = (
+                f"  {email:<{widths[0]}}  {role:<{widths[1]}}  {password:<{widths[2]}}  "
+                f"{secret:<{widths[3]}}  {status}"
+            )
             self.stdout.write(line.rstrip())
+        self.stdout.write(
+            "Staff log in with a second factor: add the key to an authenticator app, or print "
+            "the current code with `python manage.py demo_code clinician@example.com`."
+        )

@@ -1,0 +1,121 @@
+"""What every staff request must carry: a fresh session and a verified second factor.
+
+Patients are not asked for either; their sessions keep Django's defaults.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from consultations.patients.sessions import SESSION_LAST_SEEN_KEY, SESSION_STARTED_KEY
+
+# What a logged-in member of staff may reach before the second factor: logging in and out,
+# the second factor itself, and the language switch.
+UNVERIFIED_ALLOWED = frozenset(
+    {
+        "patients:login",
+        "patients:logout",
+        "patients:second_factor_verify",
+        "patients:second_factor_setup",
+        "patients:second_factor_qr",
+        "set_language",
+    }
+)
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    response = redirect(url)
+    if request.headers.get("HX-Request"):
+        # htmx would swap the target page into a fragment; send the whole window instead.
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+    return response
+
+
+def _with_next(request: HttpRequest, url: str) -> str:
+    if request.method == "GET":
+        return f"{url}?{urlencode({'next': request.get_full_path()})}"
+    return url
+
+
+class StaffSessionExpiryMiddleware:
+    """Staff sessions end after 15 minutes without a request and 12 hours after logging in.
+
+    The times are kept in the session (set at login by `sessions.session_times_start`); a
+    staff session found without them is ended too, so nothing outlives these limits.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and user.needs_second_factor:
+            now = timezone.now()
+            started = _read_time(request.session.get(SESSION_STARTED_KEY))
+            last_seen = _read_time(request.session.get(SESSION_LAST_SEEN_KEY))
+            reason = None
+            if started is None or last_seen is None:
+                reason = _("Please log in again.")
+            elif now - started > settings.STAFF_SESSION_ABSOLUTE_TIMEOUT:
+                reason = _("Your session ended after 12 hours. Please log in again.")
+            elif now - last_seen > settings.STAFF_SESSION_IDLE_TIMEOUT:
+                reason = _(
+                    "Your session ended after 15 minutes without activity. Please log in again."
+                )
+            if reason is not None:
+                logout(request)
+                messages.info(request, reason)
+                return _redirect(request, _with_next(request, reverse(settings.LOGIN_URL)))
+            request.session[SESSION_LAST_SEEN_KEY] = now.isoformat()
+        return self.get_response(request)
+
+
+def _read_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+class SecondFactorRequiredMiddleware:
+    """Staff reach nothing but the login and the second-factor pages until the code is given.
+
+    Needs django-otp's OTPMiddleware before it (it sets `request.user.is_verified`). A
+    member of staff without a device is sent to set one up, everyone else to enter a code.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.needs_second_factor
+            and not user.is_verified()
+            and not self._allowed(request)
+        ):
+            return _redirect(request, _with_next(request, reverse("patients:second_factor_verify")))
+        return self.get_response(request)
+
+    @staticmethod
+    def _allowed(request: HttpRequest) -> bool:
+        if request.path_info.startswith("/" + settings.STATIC_URL.lstrip("/")):
+            return True
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return match.view_name in UNVERIFIED_ALLOWED
