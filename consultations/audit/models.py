@@ -131,6 +131,8 @@ class AccessEvent(models.Model):
         INTAKE_ANSWERS = "intake answers", _("intake answers")
         DESK_RECORD = "desk record", _("front-desk patient page")
         ADMIN_PATIENT = "admin patient record", _("patient record in the admin")
+        ADMIN_CHECK_IN = "admin check-in", _("check-in answers in the admin")
+        ADMIN_PROBLEM = "admin problem report", _("problem report in the admin")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")

@@ -11,8 +11,10 @@ without a valid clearance whatever the path (migration 0002).
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib.admin.utils import unquote
+from django.http import HttpRequest, HttpResponse
 
+from consultations.audit.services import record_access
 from consultations.booking.models import (
     Appointment,
     AppointmentEvent,
@@ -140,8 +142,25 @@ class AppointmentEventAdmin(ReadOnlyAdmin):
     fields = ("appointment", "kind", "status", "by", "at", "detail")
 
 
+class MedicalRecordAdmin(ReadOnlyAdmin):
+    """Opening one of these shows a patient's medical answers: an access to record."""
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        record = self.get_object(request, unquote(object_id))
+        if record is not None and self.has_view_or_change_permission(request, record):
+            record_access(request, record.appointment.patient, self.access_kind)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
 @admin.register(CheckIn)
-class CheckInAdmin(ReadOnlyAdmin):
+class CheckInAdmin(MedicalRecordAdmin):
+    access_kind = "admin check-in"
     list_display = ("at", "appointment", "confirmed_by")
     list_select_related = ("appointment__product", "appointment__area", "confirmed_by")
     fields = (
@@ -157,7 +176,8 @@ class CheckInAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ProblemReport)
-class ProblemReportAdmin(ReadOnlyAdmin):
+class ProblemReportAdmin(MedicalRecordAdmin):
+    access_kind = "admin problem report"
     list_display = ("created_at", "appointment", "reported_by")
     list_select_related = ("appointment__product", "appointment__area", "reported_by")
     fields = ("appointment", "symptoms", "details", "reported_by", "created_at")

@@ -113,3 +113,44 @@ def test_record_access_ignores_a_patient_reading_their_own_record(
     request.user = clinician
     assert record_access(request, patient_a.patient, "review case") is not None
     assert AccessEvent.objects.count() == 1
+
+
+def test_a_superuser_opening_a_check_in_in_the_admin_is_recorded(
+    client: Client, patient_a: User, clinician: User, front_desk: User, time_machine
+) -> None:
+    from consultations.booking.models import Room
+    from consultations.booking.services import appointment_book, appointment_check_in
+    from tests.booking.conftest import at, cleared, make_practitioner, open_clinic
+
+    open_clinic()
+    Room.objects.create(name="Room A")
+    nurse = make_practitioner("nurse.audit@example.com", "Nurse Audit", ["mesotherapy"])
+    time_machine.move_to(at(0, 9))
+    appointment = appointment_book(
+        clearance_id=cleared(patient_a, clinician).pk,
+        starts_at=at(0, 15),
+        practitioner_id=nurse.pk,
+        by=front_desk,
+    )
+    appointment_check_in(
+        appointment_id=appointment.pk,
+        by=front_desk,
+        pregnancy_changed=False,
+        infection_at_area=False,
+        new_medications=False,
+    )
+    superuser = User.objects.create_superuser(
+        email="root@example.com", password="a-long-superuser-passphrase", full_name="Root"
+    )
+    client.force_login(superuser)
+    check_in = appointment.check_ins.get()
+
+    response = client.get(reverse("admin:booking_checkin_change", args=[check_in.pk]))
+
+    assert response.status_code == 200
+    event = AccessEvent.objects.get()
+    assert (event.patient, event.user, event.what) == (
+        patient_a.patient,
+        superuser,
+        AccessEvent.What.ADMIN_CHECK_IN,
+    )

@@ -54,11 +54,16 @@ def make_practitioner(email: str, name: str, treatments: list[str]) -> Practitio
     return practitioner
 
 
-@pytest.fixture
-def clinic(db: None) -> dict[str, Any]:
+def open_clinic() -> None:
+    """Opening hours every day, 09:00-18:00."""
     OpeningHours.objects.bulk_create(
         OpeningHours(weekday=d, opens=OPEN, closes=CLOSE) for d in Weekday.values
     )
+
+
+@pytest.fixture
+def clinic(db: None) -> dict[str, Any]:
+    open_clinic()
     rooms = [Room.objects.create(name="Room 1"), Room.objects.create(name="Room 2")]
     nurse = make_practitioner(
         "nurse.ha@example.com", "Nurse Ha", ["mesotherapy", "skin_booster", "dermal_filler"]
