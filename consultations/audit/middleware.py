@@ -6,7 +6,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from pghistory.middleware import HistoryMiddleware
 
-from consultations.audit.request import client_ip
+from consultations.patients.security import client_ip
 
 
 class AuditContextMiddleware(HistoryMiddleware):

@@ -3,8 +3,8 @@
 from django.http import HttpRequest
 
 from consultations.audit.models import AccessEvent
-from consultations.audit.request import client_ip
 from consultations.patients.models import Patient
+from consultations.patients.security import client_ip
 
 USER_AGENT_KEPT = 400
 

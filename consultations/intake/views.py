@@ -19,7 +19,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from consultations.audit.request import client_ip
 from consultations.intake import forms as f
 from consultations.intake import services
 from consultations.intake.models import Intake
@@ -40,6 +39,7 @@ from consultations.intake.steps import (
     previous_step,
     step_snapshot,
 )
+from consultations.patients.security import client_ip
 
 NOT_INPUT = {"csrfmiddlewaretoken", "fingerprint", "action"}
 
