@@ -214,3 +214,13 @@ def test_the_calendar_runs_a_constant_number_of_queries(
         assert shown == (n if params.get("view") == "week" else -(-n // 7))
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_date_at_the_ends_of_time_shows_today_instead(client, front_desk):
+    from django.utils import timezone
+
+    client.force_login(front_desk)
+    for day in ("0001-01-01", "9999-12-31"):
+        response = client.get(reverse("booking:calendar"), {"date": day})
+        assert response.status_code == 200
+        assert f"date={timezone.localdate().isoformat()}" in response.content.decode()

@@ -59,6 +59,13 @@ class CalendarForm(forms.Form):
     practitioner = forms.ChoiceField(label=gettext_lazy("Practitioner"), required=False)
     room = forms.ChoiceField(label=gettext_lazy("Room"), required=False)
 
+    def clean_date(self) -> dt.date | None:
+        # A calendar steps a week either way from the day: stay far from the ends of time.
+        day = self.cleaned_data.get("date")
+        if day is not None and not dt.date(1900, 1, 1) <= day <= dt.date(2999, 12, 31):
+            raise forms.ValidationError(gettext_lazy("Choose a date between 1900 and 2999."))
+        return day
+
     def __init__(self, *args: object, practitioners: list, rooms: list, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         everyone = [("", gettext_lazy("All"))]
