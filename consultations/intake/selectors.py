@@ -37,23 +37,6 @@ def _parse(public_id: object) -> uuid.UUID:
         raise Http404 from exc
 
 
-def get_intake_for(user: User, public_id: object) -> Intake:
-    """The intake if this user may read it, else 404 (never 403: ids must not leak existence).
-
-    A patient reads only their own; clinicians read any (the audit of staff reads
-    arrives with the audit room). The front desk never reads medical answers.
-    """
-    queryset = with_answers(Intake.objects.filter(public_id=_parse(public_id)))
-    if not user.is_authenticated:
-        raise Http404
-    if not user.has_perm("intake.view_medical_history"):
-        queryset = queryset.filter(patient__user=user)
-    intake = queryset.first()
-    if intake is None:
-        raise Http404
-    return intake
-
-
 def get_own_intake(user: User, public_id: object) -> Intake:
     """The intake only if it is the user's own (for the patient's own pages and changes)."""
     intake = with_answers(

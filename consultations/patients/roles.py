@@ -1,7 +1,7 @@
 """What each role may do, as Django permissions on the role's group.
 
 Patients get no model permissions: they reach their own records through
-ownership checks (`get_intake_for` and friends), never through a permission
+ownership checks (`get_own_intake` and friends), never through a permission
 that would open other patients' records.
 """
 

@@ -369,24 +369,28 @@ def test_a_correction_is_a_new_decision_and_revokes_the_clearance_it_replaces(
 def test_a_decision_cannot_be_edited_or_deleted(clean_case, clinician, is_postgresql):
     if not is_postgresql:
         pytest.skip("the trigger is PostgreSQL's")
-    decision = decide(clean_case, clinician, "meso-vitamin", "face", "clear")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Decision.objects.filter(pk=decision.pk).update(kind="decline")
-    with pytest.raises(IntegrityError), transaction.atomic():
+    # A consultation: no clearance refers to it, so only the trigger can refuse the delete,
+    # and a new note breaks no other constraint, so only the trigger can refuse the update.
+    decision = decide(clean_case, clinician, "meso-vitamin", "face", "consult")
+    with pytest.raises(IntegrityError, match="never changed"), transaction.atomic():
+        Decision.objects.filter(pk=decision.pk).update(note="Changed afterwards")
+    with pytest.raises(IntegrityError, match="never changed"), transaction.atomic():
         Decision.objects.filter(pk=decision.pk).delete()
+    decision.refresh_from_db()
+    assert decision.note == ""
 
 
 def test_a_clearance_is_only_ever_revoked_or_first_used(clean_case, clinician, is_postgresql):
     if not is_postgresql:
         pytest.skip("the trigger is PostgreSQL's")
     clearance = decide(clean_case, clinician, "meso-vitamin", "face", "clear").clearance
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="never edited"), transaction.atomic():
         Clearance.objects.filter(pk=clearance.pk).update(expires_on=dt.date(2099, 1, 1))
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="never deleted"), transaction.atomic():
         Clearance.objects.filter(pk=clearance.pk).delete()
     now = timezone.now()
     Clearance.objects.filter(pk=clearance.pk).update(revoked_at=now, revoked_because="corrected")
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="stays revoked"), transaction.atomic():
         Clearance.objects.filter(pk=clearance.pk).update(revoked_at=None, revoked_because="")
 
 
