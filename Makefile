@@ -28,7 +28,7 @@ RUN_ENV := DJANGO_DEBUG=true DATABASE_URL="$(RUN_DATABASE_URL)"
 TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret-key-not-for-production \
 	DJANGO_FAST_PASSWORD_HASHER=true DATABASE_URL="$(TEST_DATABASE_URL)"
 
-.PHONY: help run worker test lint format check-db migrate demo clean docs bench-screening bench-queue bench-slots
+.PHONY: help run worker test lint format check-db migrate demo clean docs bench-screening bench-queue bench-slots mutants
 
 help:
 	@echo "make run    serve the app with demo data on http://$(HOST):$(PORT)"
@@ -39,6 +39,7 @@ help:
 	@echo "make bench-screening  screenings per second on one core (median of 7 rounds)"
 	@echo "make bench-queue      review queue queries, timings and plan at 100,000 intakes (PostgreSQL)"
 	@echo "make bench-slots      slot search over a month for 10 practitioners (PostgreSQL)"
+	@echo "make mutants          switch each security protection off and check its tests fail"
 
 $(PY):
 	@if [ -z "$(PYTHON)" ]; then \
@@ -85,6 +86,12 @@ format: $(STAMP)
 test: lint check-db
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(PY) -m pytest -n auto $(PYTEST_ARGS)
+
+# Each protection of docs/security.md switched off in a scratch copy: its tests must fail
+# (tests/mutants.py; MUTANTS="csp axes" runs some). PostgreSQL, a database of its own.
+MUTANTS ?=
+mutants: $(STAMP) check-db
+	$(PY) -m tests.mutants $(MUTANTS)
 
 docs: $(STAMP)
 	$(RUN_ENV) $(PY) manage.py screening_rules > docs/screening.md
