@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "consultations.patients.middleware.PrivatePagesMiddleware",
     "consultations.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Staff: sessions that end (15 minutes idle, 12 hours in all), then the second factor.
@@ -146,6 +147,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# A password-reset link works once (Django's token changes with the password) and for an hour.
+PASSWORD_RESET_TIMEOUT = 60 * 60
 if env_bool("DJANGO_FAST_PASSWORD_HASHER", default=False):
     # Tests and benchmarks only: hashing strength is not what they measure.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -271,6 +274,9 @@ AXES_USERNAME_CALLABLE = "consultations.patients.security.axes_username"
 AXES_CLIENT_IP_CALLABLE = "consultations.patients.security.client_ip"
 AXES_LOCKOUT_TEMPLATE = "patients/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
+# Security events (ASVS V16): every login and logout (AccessLog) and every failed attempt
+# (AccessFailureLog, up to 1,000 per account) with time, address and browser, in the admin.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False  # no banner on standard error (commands print their own output there)
 # Rates (django-ratelimit) per client address, on POST: the login form, registration and the
 # password-reset request (also per email address asked for).

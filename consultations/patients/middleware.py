@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -119,3 +120,22 @@ class SecondFactorRequiredMiddleware:
         except Resolver404:
             return False
         return match.view_name in UNVERIFIED_ALLOWED
+
+
+class PrivatePagesMiddleware:
+    """A page for a signed-in person is never stored: not by the browser, not by a proxy.
+
+    Nearly every such page holds health data or what a clinician decided about it. Without
+    `Cache-Control: no-store`, the back button on a shared device (the clinic's tablet, a
+    family computer) would show a medical history after its owner logged out (ASVS 5.0
+    V14.3). A view that sets its own Cache-Control keeps it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.user.is_authenticated and not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response

@@ -166,6 +166,31 @@ def _cancel_future_appointments(*, patient: Patient, user: User) -> int:
     return len(future)
 
 
+def password_changed_notify(*, user: User) -> None:
+    """Tell the person, once the change commits, that their password was changed.
+
+    ASVS 5.0 V6.3: a change of an authentication detail is announced, so that someone whose
+    password was changed by another person hears of it and calls the clinic. The email says
+    when, and nothing about the account beyond that.
+    """
+    email, language, when = user.email, user.preferred_language, timezone.now()
+
+    def send() -> None:
+        try:
+            with translation.override(language or settings.LANGUAGE_CODE):
+                context = {"when": when, "base_url": settings.CLINIC_BASE_URL}
+                subject = render_to_string(
+                    "patients/email/password_changed_subject.txt", context
+                ).strip()
+                body = render_to_string("patients/email/password_changed.txt", context)
+            send_mail(subject, body, None, [email])
+        except Exception:
+            # The password is changed either way; a mail server that is down is logged.
+            logger.exception("could not send the password-changed email for user %s", user.pk)
+
+    transaction.on_commit(send)
+
+
 def account_closed_email_send(*, email: str, language: str, cancelled: int) -> None:
     with translation.override(language or settings.LANGUAGE_CODE):
         context = {"cancelled": cancelled, "base_url": settings.CLINIC_BASE_URL}

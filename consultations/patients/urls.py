@@ -20,6 +20,7 @@ urlpatterns = [
         views_second_factor.recovery_codes,
         name="recovery_codes",
     ),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -15,7 +17,7 @@ from consultations.catalog.selectors import treatments_offered
 from consultations.patients.forms import EmailAuthenticationForm, RegistrationForm
 from consultations.patients.models import Role
 from consultations.patients.security import client_ip_key
-from consultations.patients.services import patient_register
+from consultations.patients.services import password_changed_notify, patient_register
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -108,3 +110,28 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "patients/password_reset_confirm.html"
     success_url = reverse_lazy("patients:password_reset_complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        password_changed_notify(user=form.user)
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's password with the current one; every other session of the account ends.
+
+    Django's view keeps this session (the new password's hash is written into it) while the
+    sessions on other devices no longer match and are logged out on their next request.
+    """
+
+    template_name = "patients/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        password_changed_notify(user=form.user)
+        messages.success(
+            self.request,
+            _("Your password is changed. Other devices where you were logged in are logged out."),
+        )
+        return response

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
@@ -17,6 +18,7 @@ def _error(message: str, status: int) -> JsonResponse:
 
 # A machine-to-machine JSON endpoint: no session, so no CSRF exposure; stores nothing.
 @csrf_exempt
+@never_cache
 @require_POST
 @ratelimit(key="ip", rate=lambda group, request: settings.SCREENING_API_RATE, block=False)
 def screenings_api(request: HttpRequest) -> JsonResponse:

@@ -234,6 +234,7 @@ MATRIX: list[Row] = [row(*r) for r in [
     ("patients:second_factor_qr",         GET,  "",                       N,  N,  N,  N,  N,  N),
     ("patients:recovery_codes",           GET,  "",                       N,  N,  N,  OK, OK, OK),
     ("patients:recovery_codes",           POST, "",                       N,  N,  N,  R,  R,  R),
+    ("patients:password_change",          GET,  "",                       L,  OK, OK, OK, OK, OK),
     ("patients:password_reset",           GET,  "",                       OK, OK, OK, OK, OK, OK),
     ("patients:password_reset_done",      GET,  "",                       OK, OK, OK, OK, OK, OK),
     ("patients:password_reset_confirm",   GET,  RESET,                    OK, OK, OK, OK, OK, OK),

@@ -450,3 +450,132 @@ def test_deactivating_an_account_ends_its_sessions_at_once(
     User.objects.filter(pk=user.pk).update(is_active=False)
     assert client.get(page)["Location"].startswith(LOGIN)
     assert log_in(HttpsClient(), user.email).status_code == 200  # and cannot log in again
+
+
+# --- Changing a password, and being told ------------------------------------------------
+
+PASSWORD_CHANGE = reverse("patients:password_change")
+
+
+def _change(client: HttpsClient, old: str, new: str) -> Any:
+    return client.post(
+        PASSWORD_CHANGE,
+        {"old_password": old, "new_password1": new, "new_password2": new},
+    )
+
+
+def test_changing_a_password_needs_the_current_one_and_keeps_what_was_typed_otherwise(
+    client: HttpsClient, patient_a: User, mailoutbox: list
+) -> None:
+    client.force_login(patient_a)
+    response = _change(client, "not-my-password", "a-brand-new-passphrase")
+    assert response.status_code == 200
+    assert "Your old password was entered incorrectly" in response.content.decode()
+    assert User.objects.get(pk=patient_a.pk).check_password(PASSWORD)
+    assert mailoutbox == []
+
+
+def test_a_staff_member_cannot_change_to_a_short_password_on_the_page(
+    client: HttpsClient, front_desk: User
+) -> None:
+    client.force_login(front_desk)
+    response = _change(client, PASSWORD, "elevenchars")
+    assert response.status_code == 200
+    assert "12 characters" in response.content.decode()
+
+
+def test_changing_a_password_logs_out_other_devices_keeps_this_one_and_emails_the_person(
+    client: HttpsClient,
+    patient_a: User,
+    mailoutbox: list,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    other_device = HttpsClient()
+    other_device.force_login(patient_a)
+    client.force_login(patient_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _change(client, PASSWORD, "a-brand-new-passphrase")
+    assert response.status_code == 302
+    assert User.objects.get(pk=patient_a.pk).check_password("a-brand-new-passphrase")
+    assert client.get(reverse("intake:home")).status_code == 200
+    assert other_device.get(reverse("intake:home"))["Location"].startswith(LOGIN)
+    (email,) = mailoutbox
+    assert email.to == [patient_a.email]
+    assert "password" in email.subject.lower()
+    assert reverse("patients:password_reset") in email.body
+
+
+def test_a_password_reset_is_announced_by_email_and_its_link_lasts_one_hour(
+    client: HttpsClient,
+    patient_a: User,
+    mailoutbox: list,
+    time_machine: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    time_machine.move_to(timezone.now(), tick=False)
+    client.post(reverse("patients:password_reset"), {"email": patient_a.email})
+    link = re.search(r"https?://\S+/reset/\S+/", mailoutbox[0].body).group(0)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+
+    time_machine.shift(dt.timedelta(minutes=61))
+    expired = client.get("/" + path, follow=True)
+    assert "This link no longer works" in expired.content.decode()
+
+    time_machine.shift(dt.timedelta(minutes=-2))
+    form_page = client.get("/" + path, follow=True)
+    new = "a-brand-new-passphrase"
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(
+            form_page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new}
+        )
+    assert done.status_code == 302
+    assert User.objects.get(pk=patient_a.pk).check_password(new)
+    assert len(mailoutbox) == 2
+    assert "changed" in mailoutbox[1].body
+
+
+# --- Pages with health data are never stored ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "page"),
+    [
+        ("patient_a", "intake:home"),
+        ("patient_a", "patients:my_data"),
+        ("clinician", "review:queue"),
+        ("front_desk", "booking:desk"),
+    ],
+)
+def test_a_signed_in_page_is_never_stored_by_the_browser(
+    request: pytest.FixtureRequest, client: HttpsClient, role: str, page: str
+) -> None:
+    client.force_login(request.getfixturevalue(role))
+    response = client.get(reverse(page))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+def test_public_pages_may_be_stored_and_the_screening_api_never_is(
+    client: HttpsClient, db: None
+) -> None:
+    assert "no-store" not in client.get(reverse("catalog:index")).get("Cache-Control", "")
+    api = client.post(reverse("screening:api"), data="{}", content_type="application/json")
+    assert "no-store" in api["Cache-Control"]
+
+
+# --- Security events are logged ----------------------------------------------------------
+
+
+def test_logins_and_failed_attempts_are_logged_with_time_and_address(
+    client: HttpsClient, patient_a: User
+) -> None:
+    from axes.models import AccessFailureLog, AccessLog
+
+    log_in(client, patient_a.email, "wrong-password", REMOTE_ADDR="203.0.113.9")
+    log_in(client, patient_a.email, REMOTE_ADDR="203.0.113.9")
+    (failure,) = AccessFailureLog.objects.all()
+    assert (failure.username, failure.ip_address) == (patient_a.email, "203.0.113.9")
+    assert failure.attempt_time is not None
+    (success,) = AccessLog.objects.all()
+    assert (success.username, success.ip_address) == (patient_a.email, "203.0.113.9")
