@@ -159,6 +159,9 @@ LANGUAGES = [("en", _("English")), ("vi", _("Vietnamese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "UTC")
+# The clinic's country (ISO 3166 code): phone numbers typed without a country code are read as
+# dialled there, and numbers of that country are shown in its national format.
+CLINIC_PHONE_REGION = env_str("CLINIC_PHONE_REGION", "VN").upper()
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -19,6 +19,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from consultations.catalog.models import Area, Product
 from consultations.intake.models import Intake
@@ -191,8 +192,12 @@ class Decision(models.Model):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("decision"), max_length=8, choices=DecisionKind.choices)
-    conditions = models.JSONField(_("conditions"), default=list, blank=True)
-    conditions_note = models.CharField(_("other conditions"), max_length=500, blank=True)
+    conditions = models.JSONField(
+        pgettext_lazy("clearance", "conditions"), default=list, blank=True
+    )
+    conditions_note = models.CharField(
+        pgettext_lazy("clearance", "other conditions"), max_length=500, blank=True
+    )
     expires_on = models.DateField(_("clearance expires on"), null=True, blank=True)
     defer_until = models.DateField(_("deferred until"), null=True, blank=True)
     # For the patient, in plain words (optional); the clinical reasoning stays in `note`.
@@ -272,8 +277,12 @@ class Clearance(models.Model):
     intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="clearances")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
-    conditions = models.JSONField(_("conditions"), default=list, blank=True)
-    conditions_note = models.CharField(_("other conditions"), max_length=500, blank=True)
+    conditions = models.JSONField(
+        pgettext_lazy("clearance", "conditions"), default=list, blank=True
+    )
+    conditions_note = models.CharField(
+        pgettext_lazy("clearance", "other conditions"), max_length=500, blank=True
+    )
     is_override = models.BooleanField(_("override of a block flag"), default=False)
     granted_at = models.DateTimeField(_("granted at"))
     expires_on = models.DateField(_("expires on"))

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from consultations.catalog.models import Area, Product
 from consultations.intake.models import Intake
+from consultations.patients.formats import local_time
 from consultations.patients.models import Role, User
 from consultations.review.models import (
     CLAIM_MINUTES,
@@ -54,10 +55,9 @@ class ClaimHeld(ValidationError):
     def __init__(self, holder: User, until: dt.datetime) -> None:
         self.holder = holder
         self.until = until
-        local = timezone.localtime(until)
         super().__init__(
             _("%(name)s is reviewing this case (until %(time)s).")
-            % {"name": holder.full_name or holder.email, "time": local.strftime("%H:%M")},
+            % {"name": holder.full_name or holder.email, "time": local_time(until)},
             code="claim_held",
         )
 

@@ -11,12 +11,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from consultations.intake.models import Intake
 
 
 class Outcome(models.TextChoices):
-    CLEAR = "clear", _("Clear")
+    CLEAR = "clear", pgettext_lazy("screening outcome", "Clear")
     REVIEW = "review", _("Needs review")
     BLOCKED = "blocked", _("Blocked")
 
