@@ -319,11 +319,11 @@ def _name(rng: random.Random, sex: str) -> tuple[str, str]:
 
 
 def _phone(rng: random.Random, language: str) -> str:
+    """A Vietnamese mobile number in E.164, as the intake keeps it (real operator prefixes)."""
     if rng.random() < 0.1:
         return ""
-    if language == "vi":
-        return f"09{rng.randint(0, 9)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
-    return f"+84 9{rng.randint(0, 9)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
+    prefix = rng.choice(("90", "91", "93", "94", "96", "97", "98", "86", "88", "89"))
+    return f"+84{prefix}{rng.randint(1_000_000, 9_999_999)}"
 
 
 def _requests(rng: random.Random) -> list[tuple[RequestTemplate, str]]:

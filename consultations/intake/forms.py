@@ -1,7 +1,6 @@
 """One form per intake step. Forms validate what was typed and say in plain words what to fix."""
 
 import datetime as dt
-import re
 from typing import Any
 
 from django import forms
@@ -22,11 +21,11 @@ from consultations.intake.choices import (
 )
 from consultations.intake.models import Intake
 from consultations.intake.services import PreviousAnswer, RequestAnswer
+from consultations.patients.formats import InvalidPhoneNumber, phone_example, phone_normalise
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 CLEAR = "clear"
 NONE_OF_THESE = "none"
-PHONE_RE = re.compile(r"^\+?[0-9 ()\-.]{7,24}$")
 
 
 def yes_no(label: str, *, required: bool = True, help_text: str = "") -> forms.TypedChoiceField:
@@ -199,12 +198,20 @@ class AboutForm(StepForm):
         return born
 
     def clean_phone(self) -> str:
+        """Stored in E.164 so that the clinic can dial it; typed as the patient dials it."""
         phone = self.cleaned_data["phone"].strip()
-        if phone and not PHONE_RE.match(phone):
+        if not phone:
+            return ""
+        try:
+            return phone_normalise(phone)
+        except InvalidPhoneNumber:
             raise forms.ValidationError(
-                _("Enter a phone number with digits only, for example +84 90 123 4567.")
-            )
-        return phone
+                _(
+                    "This does not look like a phone number we can call. Write it as you "
+                    "would dial it, for example %(example)s, or with the country code."
+                ),
+                params={"example": phone_example()},
+            ) from None
 
 
 class AllergiesForm(StepForm):

@@ -39,6 +39,7 @@ from consultations.intake.steps import (
     previous_step,
     step_snapshot,
 )
+from consultations.patients.formats import phone_display
 from consultations.patients.security import client_ip
 
 NOT_INPUT = {"csrfmiddlewaretoken", "fingerprint", "action"}
@@ -64,7 +65,7 @@ def _initial(intake: Intake, step: str) -> dict[str, Any]:
         return {
             "date_of_birth": intake.date_of_birth,
             "sex_at_birth": intake.sex_at_birth,
-            "phone": intake.phone,
+            "phone": phone_display(intake.phone),
         }
     if step == "allergies":
         return {

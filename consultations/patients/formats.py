@@ -100,6 +100,16 @@ def phone_normalise(text: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def phone_example() -> str:
+    """A mobile number of the clinic's country as its people write it, for help and errors."""
+    example = phonenumbers.example_number_for_type(
+        settings.CLINIC_PHONE_REGION, phonenumbers.PhoneNumberType.MOBILE
+    )
+    if example is None:
+        return "+1 202 555 0143"
+    return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
 def phone_display(stored: str) -> str:
     """A stored number as it is dialled in the clinic's country, or in international form."""
     if not stored:

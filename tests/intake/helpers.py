@@ -20,7 +20,9 @@ from consultations.intake.models import Intake
 from consultations.intake.steps import STEPS, applicable_steps
 
 FULL_NAME = "Anna Nguyen"
-PHONE = "+84 90 123 4567"
+PHONE = "+84 90 123 4567"  # as typed
+PHONE_STORED = "+84901234567"  # E.164, as kept
+PHONE_SHOWN = "0901 234 567"  # as the form shows it again (the clinic is in Vietnam)
 # Every step a patient answers, in the wizard's order (the check page is not one).
 STEP_ORDER = tuple(s.code for s in STEPS if s.code != "review")
 
