@@ -24,11 +24,24 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clinic
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clinic_bench
 PYTEST_ARGS ?=
 
+PO := locale/vi/LC_MESSAGES/django.po
+MO := locale/vi/LC_MESSAGES/django.mo
+
+# Debian packages the project needs beyond Python (GNU gettext; Chromium for the browser
+# journeys): installed when missing if we may, else a one-line message says how.
+define apt_install
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing $(1) from Debian's packages..."; \
+		apt-get install -y -qq $(1) >/dev/null 2>&1 || \
+		{ apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq $(1) >/dev/null; }; \
+	else echo "Please install $(1) (Debian: sudo apt-get install $(1)) and run make again." >&2; exit 1; fi
+endef
+
 RUN_ENV := DJANGO_DEBUG=true DATABASE_URL="$(RUN_DATABASE_URL)"
 TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret-key-not-for-production \
 	DJANGO_FAST_PASSWORD_HASHER=true DATABASE_URL="$(TEST_DATABASE_URL)"
 
-.PHONY: help run worker test lint format check-db migrate demo clean docs bench-screening bench-queue bench-slots mutants
+.PHONY: help run worker test lint format check-db migrate demo clean docs messages bench-screening bench-queue bench-slots mutants
 
 help:
 	@echo "make run    serve the app with demo data on http://$(HOST):$(PORT)"
@@ -51,7 +64,19 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $(STAMP)
 
-migrate: $(STAMP)
+# The Vietnamese catalog, compiled from locale/vi/LC_MESSAGES/django.po (GNU gettext's msgfmt).
+$(MO): $(PO) | $(STAMP)
+	@command -v msgfmt >/dev/null 2>&1 || { $(call apt_install,gettext); }
+	@$(RUN_ENV) $(PY) manage.py compilemessages -l vi --ignore=.venv >/dev/null
+
+# After changing text marked for translation: extract it into the .po file, translate the new
+# entries there (the tests fail while any is missing), and `make` compiles it.
+messages: $(STAMP)
+	@command -v xgettext >/dev/null 2>&1 || { $(call apt_install,gettext); }
+	$(RUN_ENV) $(PY) manage.py makemessages -l vi --no-obsolete \
+		--ignore=.venv --ignore=static --ignore=tests --ignore=staticfiles
+
+migrate: $(STAMP) $(MO)
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 
 demo: migrate
@@ -83,8 +108,8 @@ format: $(STAMP)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-test: lint check-db
-	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+test: lint check-db $(MO)
+	$(TEST_ENV) DATABASE_URL=sqlite:// $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 # Each protection of docs/security.md switched off in a scratch copy: its tests must fail
@@ -117,4 +142,4 @@ bench-slots: $(STAMP)
 		$(PY) manage.py bench_slots --runs 20
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3
+	rm -rf $(VENV) staticfiles db.sqlite3 $(MO)

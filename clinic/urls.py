@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("consultations.review.urls")),
     path("", include("consultations.booking.urls")),
     path("intake/", include("consultations.intake.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switch, which also remembers a signed-in person's choice for emails.
+    path("i18n/setlang/", patient_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

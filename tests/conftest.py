@@ -73,6 +73,17 @@ class HttpsClient(Client):
         session.save()
 
 
+@pytest.fixture(autouse=True)
+def _english_unless_asked() -> Any:
+    """Each test starts in the site's language: a request in Vietnamese leaves its language
+    active in the thread (Django activates one per request and never resets it)."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def client() -> Client:
     return HttpsClient()

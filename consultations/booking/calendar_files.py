@@ -54,7 +54,10 @@ def appointment_ics(appointment: Appointment, *, now: dt.datetime | None = None)
     event.add("dtstamp", (now or timezone.now()).astimezone(dt.UTC))
     event.add("dtstart", appointment.starts_at.astimezone(dt.UTC))
     event.add("dtend", appointment.ends_at.astimezone(dt.UTC))
-    event.add("summary", f"{appointment.product.name} — {appointment.area.name}")
+    event.add(
+        "summary",
+        f"{appointment.product.translated('name')} — {appointment.area.translated('name')}",
+    )
     event.add("location", appointment.room.name)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     link = settings.CLINIC_BASE_URL + reverse(

@@ -77,6 +77,11 @@ class SlotTaken(BookingRefused):
         )
 
 
+def _what(appointment: Appointment) -> str:
+    """'SKINVIVE by JUVÉDERM — Cheeks', in the active language."""
+    return f"{appointment.product.translated('name')} — {appointment.area.translated('name')}"
+
+
 # --- Who may act --------------------------------------------------------------------------
 
 
@@ -214,13 +219,16 @@ def _spacing_problem(
             if rule.products(product) and rule.when(context):
                 if code == "SESSION-LIMIT":
                     return _("%(product)s allows at most %(n)d sessions in a series.") % {
-                        "product": clearance.product.name,
+                        "product": clearance.product.translated("name"),
                         "n": product.max_sessions,
                     }
                 return _(
                     "Sessions of %(product)s must be at least %(interval)s apart; that day is "
                     "too close to another session."
-                ) % {"product": clearance.product.name, "interval": product.interval_text()}
+                ) % {
+                    "product": clearance.product.translated("name"),
+                    "interval": product.interval_text(),
+                }
     return None
 
 
@@ -567,13 +575,16 @@ def appointment_check_in(
         summary = (
             _("Check-in for %(what)s on %(day)s: changed — %(changes)s.")
             % {
-                "what": f"{appointment.product.name} — {appointment.area.name}",
+                "what": _what(appointment),
                 "day": appointment.local_date.isoformat(),
                 "changes": "; ".join(said),
             }
             if said
             else _("Check-in for %(what)s: %(problem)s")
-            % {"what": f"{appointment.product.name} — {appointment.area.name}", "problem": problem}
+            % {
+                "what": _what(appointment),
+                "problem": problem,
+            }
         )
         if clearance.revoked_at is None:
             clearance_revoke(
@@ -661,7 +672,7 @@ def problem_report(
     report.save()
     labels = dict(Symptom.choices)
     summary = _("After %(what)s on %(day)s: %(symptoms)s") % {
-        "what": f"{appointment.product.name} — {appointment.area.name}",
+        "what": _what(appointment),
         "day": appointment.local_date.isoformat(),
         "symptoms": ", ".join(str(labels[s]) for s in chosen),
     }

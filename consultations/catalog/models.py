@@ -8,16 +8,71 @@ article and the screening rules need no code change for a new product.
 
 import datetime as dt
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from consultations.catalog.intervals import IntervalUnit, add_interval
 
 
-class Area(models.Model):
+def translation_languages() -> list[tuple[str, str]]:
+    """The languages a catalog text can be translated into: every site language but the first."""
+    return [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+class Translatable(models.Model):
+    """Catalog texts a patient reads, in each site language (`translations`), English in the field.
+
+    `translations` is `{"vi": {"name": "...", "summary": "..."}}`: only the fields of
+    TRANSLATED, only the site's other languages. The English field stays the source of truth
+    for the screening engine, the admin and the records, so a screening never depends on the
+    language of the page that asked for it. A missing translation shows the English text.
+    """
+
+    TRANSLATED: tuple[str, ...] = ()
+
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def translated(self, field: str, language: str | None = None) -> str:
+        """`field` in `language` (the active one by default), else in English."""
+        if field not in self.TRANSLATED:
+            raise ValueError(f"{type(self).__name__}.{field} is not translated")
+        language = (language or get_language() or settings.LANGUAGE_CODE).split("-")[0]
+        text = (self.translations or {}).get(language, {}).get(field, "")
+        return text or getattr(self, field)
+
+    def clean(self) -> None:
+        super().clean()
+        allowed = {code for code, _name in translation_languages()}
+        translations = self.translations or {}
+        if not isinstance(translations, dict):
+            raise ValidationError({"translations": _("Translations must be a mapping.")})
+        for language, texts in translations.items():
+            if language not in allowed or not isinstance(texts, dict):
+                raise ValidationError(
+                    {"translations": _("Unknown language: %(code)s.") % {"code": language}}
+                )
+            unknown = set(texts) - set(self.TRANSLATED)
+            if unknown or not all(isinstance(text, str) for text in texts.values()):
+                raise ValidationError(
+                    {
+                        "translations": _("Only these texts are translated: %(fields)s.")
+                        % {"fields": ", ".join(self.TRANSLATED)}
+                    }
+                )
+
+
+class Area(Translatable):
     """A treatment area. `face` contains its sub-areas (SCREENING.md)."""
+
+    TRANSLATED = ("name",)
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=80)
@@ -42,11 +97,22 @@ class Area(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.translated("name")
 
 
-class Treatment(models.Model):
+class Treatment(Translatable):
     """A kind of treatment a patient asks for (mesotherapy, skin booster, filler...)."""
+
+    TRANSLATED = (
+        "name",
+        "summary",
+        "description",
+        "purpose",
+        "risks",
+        "aftercare",
+        "alternatives",
+        "evidence_summary",
+    )
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
@@ -79,14 +145,16 @@ class Treatment(models.Model):
         verbose_name_plural = _("treatments")
 
     def __str__(self) -> str:
-        return self.name
+        return self.translated("name")
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:treatment", kwargs={"code": self.code})
 
 
-class Ingredient(models.Model):
+class Ingredient(Translatable):
     """A substance in a product, with the facts the allergy rules need."""
+
+    TRANSLATED = ("name",)
 
     class AnaestheticClass(models.TextChoices):
         NONE = "", _("Not a local anaesthetic")
@@ -114,7 +182,7 @@ class Ingredient(models.Model):
         verbose_name_plural = _("ingredients")
 
     def __str__(self) -> str:
-        return self.name
+        return self.translated("name")
 
 
 class IntervalUnitChoices(models.TextChoices):
@@ -131,8 +199,10 @@ class RegulatoryStatus(models.TextChoices):
     UNAPPROVED = "unapproved", _("Unapproved; the FDA warns against it")
 
 
-class Product(models.Model):
+class Product(Translatable):
     """A product the clinic may inject. The screening reads these facts."""
+
+    TRANSLATED = ("name", "regulatory_note", "evidence_summary", "risks", "aftercare")
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=150)
@@ -198,7 +268,7 @@ class Product(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.translated("name")
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:product", kwargs={"code": self.code})

@@ -121,8 +121,8 @@ def _medical_records(patient: Patient) -> dict[str, Any]:
             {
                 "public_id": str(d.public_id),
                 "intake_version": version_of.get(d.intake_id),
-                "product": d.product.name,
-                "area": d.area.name,
+                "product": d.product.translated("name"),
+                "area": d.area.translated("name"),
                 "decision": d.get_kind_display(),
                 "conditions": [_label(conditions, c) for c in d.conditions],
                 "other_conditions": d.conditions_note,
@@ -145,8 +145,8 @@ def _medical_records(patient: Patient) -> dict[str, Any]:
                 "public_id": str(c.public_id),
                 "decision": str(c.decision.public_id),
                 "intake_version": version_of.get(c.intake_id),
-                "product": c.product.name,
-                "area": c.area.name,
+                "product": c.product.translated("name"),
+                "area": c.area.translated("name"),
                 "conditions": [_label(conditions, code) for code in c.conditions],
                 "other_conditions": c.conditions_note,
                 "granted_at": _when(c.granted_at),
@@ -173,9 +173,9 @@ def _medical_records(patient: Patient) -> dict[str, Any]:
         "appointments": [
             {
                 "public_id": str(a.public_id),
-                "treatment": a.treatment.name,
-                "product": a.product.name,
-                "area": a.area.name,
+                "treatment": a.treatment.translated("name"),
+                "product": a.product.translated("name"),
+                "area": a.area.translated("name"),
                 "practitioner": a.practitioner.display_name,
                 "room": a.room.name,
                 "starts_at": _when(a.starts_at),
@@ -259,21 +259,21 @@ def _intake(intake: Any) -> dict[str, Any]:
         "typed_but_not_yet_saved": intake.pending_input or {},
         "treatment_requests": [
             {
-                "treatment": r.treatment.name,
-                "product": r.product.name if r.product else None,
-                "area": r.area.name,
+                "treatment": r.treatment.translated("name"),
+                "product": r.product.translated("name") if r.product else None,
+                "area": r.area.translated("name"),
                 "goal": r.get_goal_display(),
             }
             for r in intake.requests.all()
         ],
         "skin_today": [
-            {"area": c.area.name, "findings": c.get_findings_display()}
+            {"area": c.area.translated("name"), "findings": c.get_findings_display()}
             for c in intake.skin_checks.all()
         ],
         "previous_treatments": [
             {
-                "what": p.product.name if p.product else p.description,
-                "area": p.area.name,
+                "what": p.product.translated("name") if p.product else p.description,
+                "area": p.area.translated("name"),
                 "treated_on": _when(p.treated_on),
             }
             for p in intake.previous_treatments.all()

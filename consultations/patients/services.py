@@ -72,6 +72,15 @@ def staff_member_create(
     return user
 
 
+def user_language_set(*, user: User, language: str) -> None:
+    """Remember the language a person chose: their emails are written in it from now on."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Unknown language: %(code)s.") % {"code": language})
+    if user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+
+
 @transaction.atomic
 def user_sessions_end(*, user_ids: list[int]) -> int:
     """Log these people out everywhere, now: each session made before this moment stops working.

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
@@ -17,7 +18,11 @@ from consultations.catalog.selectors import treatments_offered
 from consultations.patients.forms import EmailAuthenticationForm, RegistrationForm
 from consultations.patients.models import Role
 from consultations.patients.security import client_ip_key
-from consultations.patients.services import password_changed_notify, patient_register
+from consultations.patients.services import (
+    password_changed_notify,
+    patient_register,
+    user_language_set,
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -30,6 +35,19 @@ def home(request: HttpRequest) -> HttpResponse:
         "patients/home.html",
         {"treatments": treatments_offered(), "is_staff_member": user.is_authenticated},
     )
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the page language (Django's view); a signed-in person's choice is also kept."""
+    response = i18n.set_language(request)
+    language = request.POST.get(i18n.LANGUAGE_QUERY_PARAMETER, "")
+    if (
+        request.method == "POST"
+        and request.user.is_authenticated
+        and language in dict(settings.LANGUAGES)
+    ):
+        user_language_set(user=request.user, language=language)
+    return response
 
 
 def _over_rate(request: HttpRequest, group: str, rate: str, key: object = client_ip_key) -> bool:

@@ -237,3 +237,26 @@ def test_password_guessing_on_the_closure_form_is_throttled(client, patient_a):
     assert "Too many attempts" in response.content.decode()
     patient_a.refresh_from_db()
     assert patient_a.is_active
+
+
+def _keys(value):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _keys(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _keys(item)
+
+
+def test_every_field_of_the_export_is_named_on_the_page_in_the_patients_language(
+    client, patient_a, history
+):
+    from consultations.patients.templatetags.patient_data import DATA_LABELS
+
+    client.force_login(patient_a)
+    data = client.get(DOWNLOAD).json()
+    unnamed = sorted(set(_keys(data)) - set(DATA_LABELS))
+    assert unnamed == [], f"give these export keys a label in DATA_LABELS: {unnamed}"
+    page = client.get(MY_DATA, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Dữ liệu của tôi" in page

@@ -196,8 +196,10 @@ def desk_patient(request: HttpRequest, public_id: str) -> HttpResponse:
             "expires_on",
             "intake_id",
             "product__name",
+            "product__translations",
             "product__brand",
             "area__name",
+            "area__translations",
             "product_id",
             "area_id",
         )
