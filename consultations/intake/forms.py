@@ -61,7 +61,7 @@ class StepForm(forms.Form):
 
 class ProductChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Product) -> str:
-        return obj.name
+        return obj.translated("name")
 
 
 class RequestForm(forms.Form):
@@ -96,7 +96,10 @@ class RequestForm(forms.Form):
             self.add_error(
                 "product",
                 _("%(product)s is not a %(treatment)s product. Choose another, or “I don't know”.")
-                % {"product": product.name, "treatment": treatment.name.lower()},
+                % {
+                    "product": product.translated("name"),
+                    "treatment": treatment.translated("name").lower(),
+                },
             )
         return cleaned
 
@@ -365,7 +368,8 @@ class SkinForm(StepForm):
         self.areas = areas
         for area in areas:
             self.fields[f"area_{area.pk}"] = forms.MultipleChoiceField(
-                label=_("%(area)s: is there any of these today?") % {"area": area.name},
+                label=_("%(area)s: is there any of these today?")
+                % {"area": area.translated("name")},
                 choices=[*SkinFinding.choices, (CLEAR, _("No, the skin there is clear"))],
                 widget=forms.CheckboxSelectMultiple,
                 error_messages={"required": _("Tick what you see, or “the skin there is clear”.")},

@@ -326,8 +326,8 @@ def patient_outcome(intake: Intake) -> PatientOutcome:
     labels = dict(ClearanceCondition.choices)
     items = [
         OutcomeItem(
-            product=d.product.name,
-            area=d.area.name,
+            product=d.product.translated("name"),
+            area=d.area.translated("name"),
             kind=d.kind,
             decision=d,
             conditions=[str(labels.get(c, c)) for c in d.conditions],

@@ -17,8 +17,8 @@ def screening_for_patient(intake: Intake) -> dict:
     screening = intake.screenings.order_by("-created_at").first()
     if screening is None:
         return {"items": []}
-    names = dict(Product.objects.values_list("code", "name"))
-    areas = dict(Area.objects.values_list("code", "name"))
+    names = {p.code: p.translated("name") for p in Product.objects.all()}
+    areas = {a.code: a.translated("name") for a in Area.objects.all()}
     items = []
     for request in screening.result["requests"]:
         # One line per distinct message: several flags can share what the patient is told.
@@ -43,10 +43,10 @@ def certain_blocks(intake: Intake) -> dict:
     result = screening_preview(intake)
     alternatives = alternatives_for(intake, result)
     products = {p.code: p for p in Product.objects.all()}
-    areas = dict(Area.objects.values_list("code", "name"))
+    areas = {a.code: a.translated("name") for a in Area.objects.all()}
     items = [
         {
-            "product": products[r.product].name,
+            "product": products[r.product].translated("name"),
             "area": areas.get(r.area, r.area),
             "messages": list(
                 dict.fromkeys(
