@@ -41,7 +41,7 @@ RUN_ENV := DJANGO_DEBUG=true DATABASE_URL="$(RUN_DATABASE_URL)"
 TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret-key-not-for-production \
 	DJANGO_FAST_PASSWORD_HASHER=true DATABASE_URL="$(TEST_DATABASE_URL)"
 
-.PHONY: help run worker test lint format check-db migrate demo clean docs messages bench-screening bench-queue bench-slots mutants
+.PHONY: help run worker test lint format check-db migrate demo clean docs messages bench-screening bench-queue bench-slots mutants e2e chromium screenshots
 
 help:
 	@echo "make run    serve the app with demo data on http://$(HOST):$(PORT)"
@@ -53,6 +53,9 @@ help:
 	@echo "make bench-queue      review queue queries, timings and plan at 100,000 intakes (PostgreSQL)"
 	@echo "make bench-slots      slot search over a month for 10 practitioners (PostgreSQL)"
 	@echo "make mutants          switch each security protection off and check its tests fail"
+	@echo "make e2e              the browser journeys (Chromium, PostgreSQL); part of make test"
+	@echo "make screenshots      run the journeys and copy the README's pictures into docs/"
+	@echo "make messages         extract the text marked for translation into locale/vi"
 
 $(PY):
 	@if [ -z "$(PYTHON)" ]; then \
@@ -110,7 +113,25 @@ format: $(STAMP)
 
 test: lint check-db $(MO)
 	$(TEST_ENV) DATABASE_URL=sqlite:// $(PY) manage.py makemigrations --check --dry-run
-	$(TEST_ENV) $(PY) -m pytest -n auto $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -n auto --ignore=tests/e2e $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory e2e
+
+# The browser journeys (tests/e2e): the app served from PostgreSQL (database clinic_e2e) and
+# driven by Debian's Chromium through Playwright, a phone for patients and a desktop for staff.
+# Screenshots and the server's log go to e2e-artifacts/.
+E2E_ARGS ?=
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { $(call apt_install,chromium); }
+
+e2e: $(STAMP) $(MO) check-db chromium
+	$(TEST_ENV) $(PY) -m pytest tests/e2e $(E2E_ARGS)
+
+# The README's pictures, taken by the journeys.
+README_SHOTS := intake-treatments-phone intake-about-error-phone intake-submitted-phone \
+	intake-allergies-phone-vi booking-slots-phone review-queue-desktop review-case-blocked-desktop \
+	booking-calendar-desktop
+screenshots: e2e
+	for shot in $(README_SHOTS); do cp e2e-artifacts/screenshots/$$shot.png docs/screenshots/; done
 
 # Each protection of docs/security.md switched off in a scratch copy: its tests must fail
 # (tests/mutants.py; MUTANTS="csp axes" runs some). PostgreSQL, a database of its own.
