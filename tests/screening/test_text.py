@@ -385,3 +385,66 @@ def test_adding_an_item_never_loses_what_was_read(text, fragment, joint):
         assert set(before.mentions) <= set(after.mentions)
         assert set(before.negated) <= set(after.negated)
         assert set(before.unplaced) <= set(after.unplaced)
+
+
+# --- Vietnamese, as patients of a clinic in Vietnam write it ---------------------------------
+
+VIETNAMESE_ALLERGIES = [
+    ("Xylocaine — sưng họng khi đi nha sĩ", {"amide_anaesthetic", "ingredient:lidocaine"}),
+    ("Tôi bị dị ứng thuốc tê, nổi mẩn ngứa", {"amide_anaesthetic", "ester_anaesthetic"}),
+    ("dị ứng thuốc gây tê ở nha khoa, khó thở", {"amide_anaesthetic", "ester_anaesthetic"}),
+    ("kem tê làm mặt sưng đỏ", {"amide_anaesthetic", "ester_anaesthetic"}),
+    ("lidocain bị sốc phản vệ", {"amide_anaesthetic", "ingredient:lidocaine"}),
+]
+VIETNAMESE_MEDICINES = [
+    ("Thuốc chống đông máu", {"anticoagulant"}),
+    ("thuốc loãng máu sau mổ tim", {"anticoagulant"}),
+    ("dầu cá hàng ngày", {"bleeding_supplement"}),
+    ("Hoạt huyết dưỡng não", {"bleeding_supplement"}),
+    ("viên tinh dầu tỏi", {"bleeding_supplement"}),
+    ("aspirin 81mg mỗi sáng", {"antiplatelet"}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), VIETNAMESE_ALLERGIES)
+def test_vietnamese_allergy_answers_are_understood(reader, text, expected):
+    reading = reader.read_allergies(text)
+    assert expected <= kinds(reading)
+    assert reading.unplaced == ()
+
+
+@pytest.mark.parametrize(("text", "expected"), VIETNAMESE_MEDICINES)
+def test_vietnamese_medicine_answers_are_understood(reader, text, expected):
+    reading = reader.read_medications(text)
+    assert expected <= kinds(reading)
+    assert reading.unplaced == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Không có", "không dị ứng", "Không có dị ứng", "không dùng thuốc", "không uống thuốc gì"],
+)
+def test_a_vietnamese_nothing_reads_as_nothing(reader, text):
+    for read in (reader.read_allergies, reader.read_medications):
+        reading = read(text)
+        assert reading.mentions == reading.negated == reading.unplaced == ()
+
+
+def test_vietnamese_negations_are_quoted_for_review_not_dropped(reader):
+    allergy = reader.read_allergies("hải sản, nhưng không dị ứng lidocaine")
+    assert [m.text for m in allergy.negated] == ["lidocaine"]
+    assert [m.concept for m in allergy.mentions if "irrelevant" not in m.kinds] == []
+    medicine = reader.read_medications("đã ngừng warfarin")
+    assert medicine.mentions == ()
+    assert "anticoagulant" in medicine.negated[0].kinds
+
+
+@pytest.mark.parametrize("text", ["Dị ứng hải sản", "tôm và cua", "kháng sinh, phấn hoa"])
+def test_vietnamese_irrelevant_allergies_give_nothing_to_review(reader, text):
+    reading = reader.read_allergies(text)
+    assert reading.unplaced == reading.negated == ()
+    assert all("irrelevant" in m.kinds for m in reading.mentions)
+
+
+def test_a_vietnamese_word_the_reader_does_not_know_is_still_quoted(reader):
+    assert reader.read_allergies("dị ứng thuốc lạ tên Zyxoprine").unplaced
