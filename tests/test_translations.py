@@ -146,3 +146,26 @@ def test_a_signed_in_patients_choice_of_language_is_kept_for_their_emails(patien
     client.post(reverse("set_language"), {"language": "xx", "next": "/"}, secure=True)
     patient_a.refresh_from_db()
     assert patient_a.preferred_language == "vi"
+
+
+# --- Errors are announced wherever a form is refused ----------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("patients:register", {"full_name": "", "email": "not-an-email", "password1": "x"}),
+        ("patients:login", {"username": "nobody@example.com", "password": "wrong-password"}),
+        ("patients:password_reset", {"email": "not-an-email"}),
+    ],
+)
+def test_a_refused_form_opens_with_an_announced_summary_linking_to_each_field(name, data):
+    page = Client().post(reverse(name), data, secure=True).content.decode()
+    summary = re.search(
+        r'<div class="alert alert-danger" role="alert" id="error-summary".*?</div>', page, re.S
+    )
+    assert summary, "no error summary"
+    assert 'tabindex="-1"' in summary.group(0)
+    for target in re.findall(r'href="#(div_id_\w+)"', summary.group(0)):
+        assert f'id="{target}"' in page

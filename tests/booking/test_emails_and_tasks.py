@@ -293,3 +293,24 @@ def test_the_worker_skips_a_moved_and_a_cancelled_appointment(
     (message,) = reminders(mailoutbox)
     assert message.to == ["anna@example.com"]
     assert event_of(invitation(message)[1]).decoded("DTSTART") == new_time
+
+
+@pytest.mark.django_db
+def test_a_vietnamese_patient_gets_the_confirmation_in_vietnamese(
+    clinic, clearance, patient_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    patient_a.preferred_language = "vi"
+    patient_a.save(update_fields=["preferred_language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = book(clearance, clinic, patient_a)
+    (message,) = mailoutbox
+    with translation.override("vi"):
+        assert message.subject == translation.gettext("Your appointment is booked")
+        assert translation.gettext("When:") in message.body
+    assert message.subject != "Your appointment is booked"
+    # The day as Vietnamese write it ("Thứ ..., ... tháng ..."), the product in Vietnamese.
+    assert "tháng" in message.body
+    assert appointment.product.translated("name", "vi") in message.body
+    assert translation.get_language() == "en"  # the sender's own language is left alone

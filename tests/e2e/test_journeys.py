@@ -47,6 +47,28 @@ def button(page: Page | Locator, name: str) -> Locator:
     return page.get_by_role("button", name=name, exact=True)
 
 
+def tab_to(page: Page, matches: str, *, limit: int = 80) -> None:
+    """Press Tab from the top of the main content until `matches(activeElement)` holds."""
+    page.focus("main")
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => {{ const e = document.activeElement; return {matches}; }}"):
+            return
+    raise AssertionError(f"Tab never reached an element where {matches}")
+
+
+def keyboard_choose(page: Page, name: str, label: str) -> None:
+    """Pick the radio button `label` of group `name` with Tab and the arrow keys alone."""
+    tab_to(page, f"e.name === {name!r}")
+    for _ in range(10):
+        focused = page.evaluate("() => document.activeElement.labels[0].innerText.trim()")
+        if focused == label:
+            page.keyboard.press("Space")
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"no {label!r} in the {name!r} group")
+
+
 def save_and_continue(page: Page) -> None:
     button(page, "Save and continue").click()
     expect(page.locator("#error-summary")).to_have_count(0)
@@ -171,9 +193,12 @@ def test_1_a_new_patient_registers_fills_the_intake_leaving_half_way_and_submits
     page.get_by_label("None of these").check()
     save_and_continue(page)
 
+    # A whole step with the keyboard alone: Tab into the group, arrows, Space, Enter.
     look.at(page, "intake-pregnancy-phone")
-    choose(page, "Are you pregnant, breastfeeding or trying to conceive?", "No")
-    save_and_continue(page)
+    keyboard_choose(page, "pregnancy", "No")
+    tab_to(page, "e.textContent.trim() === 'Save and continue'")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Your skin today")).to_be_visible()
 
     look.at(page, "intake-skin-phone")
     page.get_by_label("No, the skin there is clear").first.check()

@@ -24,6 +24,11 @@ from tests.intake.helpers import (
     valid_answers,
 )
 
+# Some tests ask for their users with request.getfixturevalue, which pytest-django cannot
+# see when it orders the run: marked here, they run with the database tests, before any
+# transactional test flushes the role groups away.
+pytestmark = pytest.mark.django_db
+
 NEW_PASSWORD = "another-long-passphrase-2027"
 
 

@@ -522,3 +522,21 @@ def test_only_clinicians_close_a_concern(blocked_case, front_desk):
     )
     with pytest.raises(PermissionDenied):
         review_concern_resolve(case_id=concern.pk, clinician=front_desk, resolution="done ok")
+
+
+def test_a_vietnamese_patient_is_emailed_the_outcome_in_vietnamese(
+    clean_case, clinician, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    patient = clean_case.patient.user
+    patient.preferred_language = "vi"
+    patient.save(update_fields=["preferred_language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(clean_case, clinician, "meso-vitamin", "face", "clear", conditions=("patch_test",))
+    (mail,) = mailoutbox
+    with translation.override("vi"):
+        patch_test = translation.gettext("Patch test first")
+    assert patch_test != "Patch test first"
+    assert patch_test in mail.body
+    assert "cleared" not in mail.body

@@ -27,6 +27,11 @@ from consultations.patients.second_factor import recovery_codes_replace
 from consultations.patients.services import patient_register, staff_member_create
 from tests.conftest import PASSWORD, HttpsClient
 
+# Some tests ask for their users with request.getfixturevalue, which pytest-django cannot
+# see when it orders the run: marked here, they run with the database tests, before any
+# transactional test flushes the role groups away.
+pytestmark = pytest.mark.django_db
+
 LOGIN = reverse("patients:login")
 VERIFY = reverse("patients:second_factor_verify")
 SETUP = reverse("patients:second_factor_setup")
