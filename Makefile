@@ -38,13 +38,14 @@ define apt_install
 endef
 
 RUN_ENV := DJANGO_DEBUG=true DATABASE_URL="$(RUN_DATABASE_URL)"
-TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret-key-not-for-production \
+TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret-key-not-for-production DJANGO_STATIC_MANIFEST=false \
 	DJANGO_FAST_PASSWORD_HASHER=true DATABASE_URL="$(TEST_DATABASE_URL)"
 
-.PHONY: help run worker test lint format check-db migrate demo clean docs messages bench-screening bench-queue bench-slots mutants e2e chromium screenshots
+.PHONY: help run serve worker test lint format check-db migrate demo clean docs messages bench-screening bench-queue bench-slots mutants e2e chromium screenshots
 
 help:
 	@echo "make run    serve the app with demo data on http://$(HOST):$(PORT)"
+	@echo "make serve  serve as in production (gunicorn, WhiteNoise, JSON logs) from the environment"
 	@echo "make worker run the background worker (appointment reminders) against DATABASE_URL"
 	@echo "make test   lint and run the whole test suite on PostgreSQL"
 	@echo "make format format the code with ruff"
@@ -88,6 +89,17 @@ demo: migrate
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# As in production (docs/operations.md): gunicorn (clinic/gunicorn.py), static files collected
+# and served by WhiteNoise, debug off, JSON logs; every setting from the environment, which must
+# give at least DJANGO_SECRET_KEY, DATABASE_URL and DJANGO_ALLOWED_HOSTS. Migrations are a deploy
+# step of their own (python manage.py migrate); /readyz says when the app may take traffic.
+serve: $(STAMP) $(MO)
+	@[ -n "$$DJANGO_SECRET_KEY" ] && [ -n "$$DATABASE_URL" ] || { echo "make serve runs as in \
+	production: set DJANGO_SECRET_KEY, DATABASE_URL and DJANGO_ALLOWED_HOSTS (docs/operations.md)." >&2; \
+	exit 2; }
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	exec $(PY) -m gunicorn --config python:clinic.gunicorn clinic.wsgi
 
 # The background worker (appointment reminders, django-tasks-db): against DATABASE_URL with
 # the environment's settings when DATABASE_URL is set, else against the SQLite file of

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "clinic.logs.RequestIdMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -107,14 +108,25 @@ TEMPLATES = [
     },
 ]
 
-# Database: DATABASE_URL, or a local SQLite file for a quick `make run`.
+# Database: DATABASE_URL, or a local SQLite file for a quick `make run`. Connections persist
+# (a minute by default without debug, checked before reuse), so a request does not pay for a
+# new PostgreSQL connection. DATABASE_REPLICA_URL, when set, names a streaming replica that the
+# read-only pages marked `@read_replica` read from (clinic/db_router.py).
+_CONN_MAX_AGE = env_int("DJANGO_CONN_MAX_AGE", 0 if DEBUG else 60)
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 0),
+        conn_max_age=_CONN_MAX_AGE,
         conn_health_checks=True,
     )
 }
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        env_str("DATABASE_REPLICA_URL"), conn_max_age=_CONN_MAX_AGE, conn_health_checks=True
+    )
+    # In tests the replica is the primary itself (Django's test mirror).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["clinic.db_router.ReadReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Change history (consultations/audit): PostgreSQL triggers written by django-pghistory. Each
@@ -166,7 +178,23 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Served by WhiteNoise: compressed (gzip, Brotli) with hashed names, so browsers cache them for a
+# year, in production. Debugging and the tests read the files as they are
+# (DJANGO_STATIC_MANIFEST=false); `make serve` runs `collectstatic` first.
+STATIC_MANIFEST = env_bool("DJANGO_STATIC_MANIFEST", default=not DEBUG)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+if STATIC_MANIFEST:
+    # Straight from the app, before any session or database work (after SecurityMiddleware,
+    # so static files get HSTS and nosniff too). Far-future caching for the hashed names.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 # Cache: Redis when REDIS_URL is set (shared by every worker and host), else this process's
 # memory, which is right for a single-process local run.
@@ -175,6 +203,9 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+    # Sessions read from Redis and written through to the database: any host can serve any
+    # request, and a Redis restart logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     # Django's own Redis backend increments atomically; django-ratelimit just does not list it.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 else:
@@ -230,6 +261,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 # Production asks browsers to preload HTTPS-only (the site and its subdomains are HTTPS-only
 # already); DJANGO_HSTS_PRELOAD=false for a domain that cannot make that promise.
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=not DEBUG)
+# A load balancer's probes may come over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^livez$", r"^readyz$", r"^healthz$"]
+# /healthz asks the task worker for a heartbeat (clinic/health.py); off where none runs.
+HEALTH_CHECKS_WORKER = env_bool("HEALTH_CHECKS_WORKER", default=True)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_TLS_PROXY") else None
 )
@@ -299,11 +334,32 @@ STAFF_SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
 
 DEMO_PASSWORD_DEFAULT = "clinic-demo-2026"  # noqa: S105 - demo accounts only, printed by seed_demo
 
+# Logs: one JSON object per line on standard error in production (time, level, logger, message,
+# the request's id and, for requests, method, path, status and duration: clinic/logs.py), for
+# journald or a log shipper; plain lines while debugging. DJANGO_LOG_FORMAT=json|plain.
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured("DJANGO_LOG_FORMAT must be json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "clinic.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "clinic.logs.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    # One line per history trigger after every migrate is noise; failures still show.
-    "loggers": {"pgtrigger": {"level": "WARNING"}},
+    "loggers": {
+        # One line per history trigger after every migrate is noise; failures still show.
+        "pgtrigger": {"level": "WARNING"},
+        # Requests are logged once, by clinic.logs.RequestIdMiddleware, with their duration.
+        "django.server": {"level": "WARNING"},
+    },
 }

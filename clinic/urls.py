@@ -1,10 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from clinic import health
 from consultations.patients import views as patient_views
 
 urlpatterns = [
     path("", patient_views.home, name="home"),
+    path("livez", health.livez, name="livez"),
+    path("readyz", health.readyz, name="readyz"),
+    path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("consultations.patients.urls")),
     path("treatments/", include("consultations.catalog.urls")),
     # Before the intake's own URLs: "intake/<id>/submit/" would read as a step name.

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
+from clinic.db_router import read_replica
 from consultations.catalog.intervals import IntervalUnit
 from consultations.catalog.models import Product, RegulatoryStatus
 from consultations.catalog.selectors import (
@@ -34,17 +35,20 @@ def session_spacing(product: Product) -> str:
 
 
 @require_safe
+@read_replica
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/index.html", {"treatments": treatments_offered()})
 
 
 @require_safe
+@read_replica
 def treatment(request: HttpRequest, code: str) -> HttpResponse:
     treatment = get_object_or_404(treatments_with_offered_products(), code=code)
     return render(request, "catalog/treatment.html", {"treatment": treatment})
 
 
 @require_safe
+@read_replica
 def product(request: HttpRequest, code: str) -> HttpResponse:
     product = get_object_or_404(products_with_facts(), code=code)
     product_areas = list(product.product_areas.all())

@@ -66,6 +66,7 @@ def _server_environment() -> dict[str, str]:
         "DJANGO_HSTS_SECONDS": "0",
         "DJANGO_HSTS_PRELOAD": "false",
         "DJANGO_FAST_PASSWORD_HASHER": "true",
+        "DJANGO_STATIC_MANIFEST": "false",
         "DJANGO_TIME_ZONE": "Asia/Ho_Chi_Minh",
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
         "DATABASE_URL": database_url,

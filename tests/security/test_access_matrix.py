@@ -221,6 +221,9 @@ MATRIX: list[Row] = [row(*r) for r in [
     # URL name                           method spec                     anon A  B   clin desk admin
     # -- public pages, logging in, the second factor (staff here are verified: see login_as) --
     ("home",                              GET,  "",                       OK, R,  R,  OK, OK, OK),
+    ("livez",                             GET,  "",                       OK, OK, OK, OK, OK, OK),
+    ("readyz",                            GET,  "",                       OK, OK, OK, OK, OK, OK),
+    ("healthz",                           GET,  "",                       OK, OK, OK, OK, OK, OK),
     ("set_language",                      GET,  "",                       R,  R,  R,  R,  R,  R),
     ("set_language",                      POST, "",                       R,  R,  R,  R,  R,  R),
     ("patients:register",                 GET,  "",                       OK, R,  R,  R,  R,  R),
