@@ -47,4 +47,4 @@ class ReadReplicaRouter:
         return True
 
     def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool | None:
-        return db != REPLICA
+        return False if db == REPLICA else None
