@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from consultations.booking.models import (
+    Appointment,
     OpeningHours,
     Practitioner,
     Room,
@@ -82,3 +83,40 @@ def cleared(
 @pytest.fixture
 def clearance(patient_a: User, clinician: User) -> Clearance:
     return cleared(patient_a, clinician)
+
+
+@pytest.fixture
+def week_of_appointments(clinic, clearance, front_desk):
+    """Fill next week with n appointments of 30 minutes for Nurse Ha (bulk, under a valid
+    clearance: the database's gate still checks each row)."""
+    monday = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
+    treatment = clearance.product.treatment
+
+    def fill(n: int) -> dt.date:
+        Appointment.objects.all().delete()
+        rows = []
+        for i in range(n):
+            day = monday + dt.timedelta(days=i % 7)
+            start = timezone.make_aware(
+                dt.datetime.combine(day, dt.time(9, 0)) + dt.timedelta(minutes=45 * (i // 7))
+            )
+            rows.append(
+                Appointment(
+                    patient_id=clearance.patient_id,
+                    clearance=clearance,
+                    treatment=treatment,
+                    product_id=clearance.product_id,
+                    area_id=clearance.area_id,
+                    practitioner=clinic["nurse"],
+                    room=clinic["rooms"][i % 2],
+                    starts_at=start,
+                    ends_at=start + dt.timedelta(minutes=30),
+                    free_at=start + dt.timedelta(minutes=40),
+                    local_date=day,
+                    booked_by=front_desk,
+                )
+            )
+        Appointment.objects.bulk_create(rows)
+        return monday
+
+    return fill
