@@ -550,8 +550,11 @@ def next_demo_patient_number() -> int:
     return int(match.group(1)) + 1 if match else 1
 
 
-def _write_batch(people: list[SyntheticPatient], lookups: _Lookups) -> None:
-    """Insert one batch: logins, patients, signatures, draft intakes, answers, then submit."""
+def _write_batch(people: list[SyntheticPatient], lookups: _Lookups, *, submit: bool = True) -> None:
+    """Insert one batch: logins, patients, signatures, draft intakes, answers, then submit.
+
+    With `submit=False` the intakes stay complete, signed drafts, ready to be sent.
+    """
     with transaction.atomic():
         users = User.objects.bulk_create(
             User(
@@ -616,9 +619,10 @@ def _write_batch(people: list[SyntheticPatient], lookups: _Lookups) -> None:
             for intake, p in zip(intakes, people, strict=True)
             for position, (product, description, area, treated_on) in enumerate(p.previous)
         )
-        Intake.objects.filter(pk__in=[intake.pk for intake in intakes]).update(
-            status=Intake.Status.SUBMITTED, submitted_at=F("updated_at")
-        )
+        if submit:
+            Intake.objects.filter(pk__in=[intake.pk for intake in intakes]).update(
+                status=Intake.Status.SUBMITTED, submitted_at=F("updated_at")
+            )
 
 
 def _request_rows(
@@ -642,10 +646,13 @@ def demo_patients_create(
     seed: int,
     batch_size: int = 2_000,
     progress: Callable[[int, int, float], None] | None = None,
+    submit: bool = True,
+    adjust: Callable[[SyntheticPatient], SyntheticPatient] | None = None,
 ) -> range:
     """Create `count` synthetic patients with a submitted intake each; return their numbers.
 
-    `progress(done, count, seconds)` is called after every batch.
+    `progress(done, count, seconds)` is called after every batch. The benchmark leaves the
+    intakes as signed drafts (`submit=False`) or shapes the patients (`adjust`).
     """
     if count < 0 or batch_size < 1:
         raise ValueError("count must be 0 or more and batch_size at least 1.")
@@ -656,7 +663,8 @@ def demo_patients_create(
     started = time.monotonic()
     for start in range(0, count, batch_size):
         batch = numbers[start : start + batch_size]
-        _write_batch([synthetic_patient(seed=seed, number=n, now=now) for n in batch], lookups)
+        people = [synthetic_patient(seed=seed, number=n, now=now) for n in batch]
+        _write_batch([adjust(p) for p in people] if adjust else people, lookups, submit=submit)
         if progress:
             progress(start + len(batch), count, time.monotonic() - started)
     return numbers
