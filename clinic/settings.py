@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -87,6 +88,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "clinic.urls"
+# Form widgets render through the project's template settings (and their cached loader), so
+# templates/django/forms/ can replace a widget template (the select, for speed).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "clinic.wsgi.application"
 ASGI_APPLICATION = "clinic.asgi.application"
 

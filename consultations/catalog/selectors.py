@@ -1,8 +1,40 @@
 """Reads of the catalog."""
 
+from dataclasses import dataclass
+
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import get_language
 
 from consultations.catalog.models import Area, Product, ProductArea, Treatment
+
+# How long busy lists (the review queue) may show a catalog name after an admin changed it.
+NAMES_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class CatalogNames:
+    """Names to show, by id, in the active language: for lists that show many requests."""
+
+    treatments: dict[int, str]
+    products: dict[int, str]
+    areas: dict[int, str]
+
+
+def catalog_names() -> CatalogNames:
+    """Every treatment's, product's and area's name in the active language (three queries,
+    then none for a minute: the names are only shown, nothing is decided on them)."""
+    language = get_language() or "en"
+    key = f"catalog-names:{language}"
+    names = cache.get(key)
+    if names is None:
+        names = CatalogNames(
+            treatments={t.pk: t.translated("name") for t in Treatment.objects.all()},
+            products={p.pk: p.translated("name") for p in Product.objects.all()},
+            areas={a.pk: a.translated("name") for a in Area.objects.all()},
+        )
+        cache.set(key, names, NAMES_SECONDS)
+    return names
 
 
 def treatments_offered() -> QuerySet[Treatment]:

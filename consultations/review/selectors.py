@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from consultations.catalog.selectors import catalog_names
 from consultations.intake.models import Intake, TreatmentRequest
 from consultations.patients.models import Role, User
 from consultations.review.models import (
@@ -72,7 +73,7 @@ class QueueRow:
     case: ReviewCase
     initials: str
     age: int | None
-    requests: list[TreatmentRequest]
+    requests: list["RequestLine"]
     flags: list[list[str]]
     waited: dt.timedelta
     held_by: User | None  # the clinician holding a live claim
@@ -133,14 +134,38 @@ def _filtered(user: User, filters: QueueFilters, now: dt.datetime) -> QuerySet[R
 
 
 def _with_row_data(cases: QuerySet[ReviewCase]) -> QuerySet[ReviewCase]:
+    # The requests' names come from `catalog_names`, so only their ids are read here.
     return cases.select_related("patient", "intake", "claimed_by").prefetch_related(
         Prefetch(
             "intake__requests",
-            queryset=TreatmentRequest.objects.select_related(
-                "treatment", "product", "area"
+            queryset=TreatmentRequest.objects.only(
+                "intake_id", "treatment_id", "product_id", "area_id", "position"
             ).order_by("position", "id"),
         )
     )
+
+
+@dataclass(frozen=True)
+class RequestLine:
+    """A requested treatment as a list shows it: product (or treatment) and area, named."""
+
+    product: str
+    area: str
+    product_chosen: bool
+
+
+def _request_lines(requests: list[TreatmentRequest]) -> list[RequestLine]:
+    names = catalog_names()
+    return [
+        RequestLine(
+            product=names.products.get(r.product_id, "")
+            if r.product_id
+            else names.treatments.get(r.treatment_id, ""),
+            area=names.areas.get(r.area_id, ""),
+            product_chosen=r.product_id is not None,
+        )
+        for r in requests
+    ]
 
 
 def _queue_row(case: ReviewCase, now: dt.datetime) -> QueueRow:
@@ -148,7 +173,7 @@ def _queue_row(case: ReviewCase, now: dt.datetime) -> QueueRow:
         case=case,
         initials=_initials(case.patient.full_name),
         age=age_on(case.intake.date_of_birth, timezone.localdate(now)),
-        requests=list(case.intake.requests.all()),
+        requests=_request_lines(list(case.intake.requests.all())),
         flags=case.flags,
         waited=now - case.waiting_since,
         held_by=case.claimed_by if case.claim_holder(now) else None,

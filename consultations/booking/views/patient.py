@@ -48,6 +48,7 @@ from consultations.booking.services import (
     problem_report,
     spacing_refused_days,
 )
+from consultations.patients.formats import local_date, local_time
 from consultations.patients.models import Patient, User
 from consultations.review.models import Clearance, ClearanceCondition
 
@@ -207,38 +208,70 @@ class ProblemForm(forms.Form):
 @dataclass(frozen=True)
 class SlotOption:
     value: str
-    time: dt.datetime  # local
-    practitioner_name: str
+    id: str  # the radio button's id, unique on the page
+    label: str  # the time, as the page's language writes it
+
+
+@dataclass(frozen=True)
+class SlotGroup:
+    name: str  # the practitioner, or "" when the earliest free one is offered at each time
+    options: list[SlotOption]
 
 
 @dataclass(frozen=True)
 class SlotDay:
     day: dt.date
-    groups: list[tuple[str, list[SlotOption]]]  # (practitioner's name, their times)
+    label: str
+    groups: list[SlotGroup]
 
     @property
     def count(self) -> int:
-        return sum(len(options) for _name, options in self.groups)
+        return sum(len(group.options) for group in self.groups)
 
 
-def _slot_days(slots: list[Slot], practitioners: list[Practitioner]) -> list[SlotDay]:
+def _slot_days(
+    slots: list[tuple[Slot, dt.datetime]],
+    practitioners: list[Practitioner],
+    *,
+    by_practitioner: bool,
+) -> list[SlotDay]:
+    """The free times of each day (each slot with its local start), ready to draw.
+
+    With one practitioner chosen, their times. Without, each time once, with the first
+    practitioner free then (by name): a patient chooses a time, not among ten copies of it;
+    the front desk chooses a practitioner to see theirs.
+    """
     public = {p.pk: p.public_id for p in practitioners}
-    options = [
-        SlotOption(
-            value=f"{s.starts_at.isoformat()}~{public[s.practitioner_id]}",
-            time=timezone.localtime(s.starts_at),
-            practitioner_name=s.practitioner_name,
-        )
-        for s in slots
-        if s.practitioner_id in public
-    ]
+    labels: dict[dt.time, str] = {}  # a few dozen times of day, whatever the days
     days = []
-    for day, in_day in groupby(options, key=lambda o: o.time.date()):
-        by_name = sorted(in_day, key=lambda o: (o.practitioner_name, o.time))
-        groups = [
-            (name, list(times)) for name, times in groupby(by_name, lambda o: o.practitioner_name)
-        ]
-        days.append(SlotDay(day, groups))
+    number = 0
+    for day, in_day in groupby(
+        (sw for sw in slots if sw[0].practitioner_id in public), key=lambda sw: sw[1].date()
+    ):
+        chosen: dict[tuple[str, dt.datetime], tuple[Slot, dt.datetime]] = {}
+        for slot, when in in_day:  # sorted by time, then by practitioner's name
+            chosen.setdefault(
+                (slot.practitioner_name if by_practitioner else "", when), (slot, when)
+            )
+        groups = []
+        for name, group in groupby(
+            sorted(chosen.items(), key=lambda kv: kv[0]), lambda kv: kv[0][0]
+        ):
+            options = []
+            for _key, (slot, when) in group:
+                number += 1
+                label = labels.get(when.time())
+                if label is None:
+                    label = labels[when.time()] = local_time(when)
+                options.append(
+                    SlotOption(
+                        value=f"{slot.starts_at.isoformat()}~{public[slot.practitioner_id]}",
+                        id=f"slot-{number}",
+                        label=label,
+                    )
+                )
+            groups.append(SlotGroup(name, options))
+        days.append(SlotDay(day, local_date(day, "weekday"), groups))
     return days
 
 
@@ -277,15 +310,14 @@ def _search(
             end=end,
             practitioner_id=chosen.pk if chosen else None,
         )
+        local = [(s, timezone.localtime(s.starts_at)) for s in slots]
         # Days the product's spacing or session limit refuses are not offered at all.
         refused = spacing_refused_days(
-            clearance,
-            sorted({timezone.localdate(s.starts_at) for s in slots}),
-            leaving_out=moving,
+            clearance, sorted({when.date() for _s, when in local}), leaving_out=moving
         )
         spacing_hidden = bool(refused)
-        slots = [s for s in slots if timezone.localdate(s.starts_at) not in refused]
-        days = _slot_days(slots, practitioners)
+        local = [(s, when) for s, when in local if when.date() not in refused]
+        days = _slot_days(local, practitioners, by_practitioner=chosen is not None)
     return {
         "search": form,
         "days": days,

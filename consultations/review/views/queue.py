@@ -54,6 +54,7 @@ class QueueFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     treatment = forms.ModelChoiceField(
         label=gettext_lazy("Treatment"),
@@ -61,6 +62,7 @@ class QueueFilterForm(forms.Form):
         to_field_name="code",
         empty_label=gettext_lazy("All"),
         required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     waited = forms.TypedChoiceField(
         label=gettext_lazy("Waiting"),
@@ -68,6 +70,7 @@ class QueueFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     mine = forms.BooleanField(
         label=gettext_lazy("Claimed by me"),
@@ -123,12 +126,34 @@ def _badges(row: QueueRow) -> list[FlagBadge]:
     return badges
 
 
-def _item(row: QueueRow, user_id: int, message: str = "") -> dict[str, object]:
+class _CaseUrls:
+    """The case's, claim's and release's URLs of many rows: reversed once, then filled in."""
+
+    PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
+
+    def __init__(self) -> None:
+        self.patterns = {
+            name: reverse(f"review:{name}", kwargs={"public_id": self.PLACEHOLDER})
+            for name in ("case", "claim", "release")
+        }
+
+    def of(self, name: str, public_id: object) -> str:
+        return self.patterns[name].replace(self.PLACEHOLDER, str(public_id))
+
+
+def _item(
+    row: QueueRow, user_id: int, message: str = "", urls: _CaseUrls | None = None
+) -> dict[str, object]:
+    urls = urls or _CaseUrls()
+    public_id = row.case.public_id
     return {
         "row": row,
         "badges": _badges(row),
         "mine": row.held_by is not None and row.held_by.pk == user_id,
         "message": message,
+        "case_url": urls.of("case", public_id),
+        "claim_url": urls.of("claim", public_id),
+        "release_url": urls.of("release", public_id),
     }
 
 
@@ -166,10 +191,11 @@ def queue_page(request: HttpRequest) -> HttpResponse:
     cursor = QueueCursor.decode(token) if token else None
     page = review_queue(user=request.user, filters=form.filters(), after=cursor)
     query = form.query()
+    urls = _CaseUrls()
     context = {
         "form": form,
         "page": page,
-        "items": [_item(row, request.user.pk) for row in page.rows],
+        "items": [_item(row, request.user.pk, urls=urls) for row in page.rows],
         "counts": [(p, page.count_label(p.value)) for p in reversed(Priority)],
         "query": query,
         "here": request.get_full_path(),
