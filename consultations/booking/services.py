@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consultations.db import validate_fields
 from consultations.intake.models import Intake
 from consultations.patients.models import Role, User
 from consultations.review.models import Clearance, ReviewCase
@@ -412,7 +413,7 @@ def appointment_book(
         local_date=day,
         booked_by=by,
     )
-    appointment.full_clean()
+    validate_fields(appointment)
     _save_guarded(appointment)
     _event(appointment, AppointmentEvent.Kind.BOOKED, by)
     _after_commit(send_appointment_email, appointment_id=appointment.pk, kind="booked")

@@ -47,6 +47,20 @@ def get_own_intake(user: User, public_id: object) -> Intake:
     return intake
 
 
+def own_intake_id(user: User, public_id: object) -> int:
+    """The id of the user's own intake, else 404: for a view whose service reads it itself."""
+    found = (
+        Intake.objects.filter(public_id=_parse(public_id), patient__user=user)
+        .values_list("pk", flat=True)
+        .first()
+        if user.is_authenticated
+        else None
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
 def patient_for(user: User) -> Patient:
     try:
         return user.patient

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.catalog.models import Area, Product, Treatment
+from consultations.db import validate_fields
 from consultations.intake.choices import Pregnancy, SexAtBirth
 from consultations.intake.models import (
     ConsentSignature,
@@ -426,6 +427,6 @@ def intake_submit(*, intake_id: int) -> Intake:
     intake.status = Intake.Status.SUBMITTED
     intake.submitted_at = timezone.now()
     intake.pending_input = {}
-    intake.full_clean()
+    validate_fields(intake)
     intake.save(update_fields=["status", "submitted_at", "pending_input"])
     return intake

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.catalog.models import Area, Product
+from consultations.db import validate_fields
 from consultations.intake.models import Intake
 from consultations.patients.formats import local_time
 from consultations.patients.models import Role, User
@@ -111,7 +112,7 @@ def review_intake_submit(*, intake_id: int) -> ReviewCase:
     if case is not None:
         return case
     case = new_intake_case(screening)
-    case.full_clean()
+    validate_fields(case)
     case.save()
     _supersede_earlier_versions(intake)
     return case

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from consultations.catalog.models import Product
+from consultations.db import validate_fields
 from consultations.intake.models import Intake
 from consultations.intake.screening_input import screening_input
 from consultations.intake.services import intake_submit
@@ -78,7 +79,7 @@ def screening_run(*, intake: Intake) -> Screening:
         outcome=result.outcome,
         severity=OUTCOME_RANK[result.outcome],
     )
-    screening.full_clean()
+    validate_fields(screening)
     screening.save()
     return screening
 

@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from consultations.intake.selectors import get_own_intake
+from consultations.intake.selectors import own_intake_id
 from consultations.review.services import review_intake_submit
 
 
@@ -16,12 +16,13 @@ from consultations.review.services import review_intake_submit
 @require_POST
 def intake_submit(request: HttpRequest, public_id: str) -> HttpResponse:
     """Submit the patient's intake: screened, stored and queued for a clinician, all at once."""
-    intake = get_own_intake(request.user, public_id)
+    # The service reads (and locks) the intake itself: here only whose it is.
+    intake_id = own_intake_id(request.user, public_id)
     try:
-        review_intake_submit(intake_id=intake.pk)
+        review_intake_submit(intake_id=intake_id)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        return redirect("intake:review", public_id=intake.public_id)
+        return redirect("intake:review", public_id=public_id)
     messages.success(request, _("Thank you. Your answers were sent to the clinic."))
-    return redirect("intake:detail", public_id=intake.public_id)
+    return redirect("intake:detail", public_id=public_id)
