@@ -41,7 +41,7 @@ RUN_ENV := DJANGO_DEBUG=true DATABASE_URL="$(RUN_DATABASE_URL)"
 TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret-key-not-for-production DJANGO_STATIC_MANIFEST=false \
 	DJANGO_FAST_PASSWORD_HASHER=true DATABASE_URL="$(TEST_DATABASE_URL)"
 
-.PHONY: help run serve worker test lint format check-db migrate demo clean docs messages bench-screening bench-queue bench-slots mutants e2e chromium screenshots
+.PHONY: help run serve worker test lint format check-db migrate demo clean docs messages bench-screening bench-queue bench-slots mutants e2e chromium screenshots bench wrk
 
 help:
 	@echo "make run    serve the app with demo data on http://$(HOST):$(PORT)"
@@ -50,6 +50,7 @@ help:
 	@echo "make test   lint and run the whole test suite on PostgreSQL"
 	@echo "make format format the code with ruff"
 	@echo "make docs   regenerate docs/screening.md from the rule declarations"
+	@echo "make bench            the app under load: gunicorn and wrk, 1,000 and 100,000 intakes"
 	@echo "make bench-screening  screenings per second on one core (median of 7 rounds)"
 	@echo "make bench-queue      review queue queries, timings and plan at 100,000 intakes (PostgreSQL)"
 	@echo "make bench-slots      slot search over a month for 10 practitioners (PostgreSQL)"
@@ -165,6 +166,19 @@ bench-queue: $(STAMP)
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=bench-only-secret-key-not-for-production \
 		DJANGO_FAST_PASSWORD_HASHER=true DATABASE_URL="$(BENCH_DATABASE_URL)" \
 		$(PY) manage.py bench_queue --patients 100000 --runs 30
+
+# The app under load (consultations/booking/management/commands/bench_http.py): gunicorn as
+# `make serve` runs it, driven by wrk at 16 connections in interleaved rounds; a fresh database
+# with 1,000 intakes and the reused one with 100,000 (seeded on the first run, about 5 minutes).
+# Prints one `bench NAME rps=… p50_ms=… p95_ms=… ratio=…` line per endpoint.
+BENCH_ARGS ?=
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { $(call apt_install,wrk); }
+
+bench: $(STAMP) $(MO) wrk
+	DJANGO_DEBUG=false DJANGO_SECRET_KEY=bench-only-secret-key-not-for-production \
+		DJANGO_FAST_PASSWORD_HASHER=true DATABASE_URL="$(BENCH_DATABASE_URL)" \
+		$(PY) manage.py bench_http $(BENCH_ARGS)
 
 # The slot search over a month for 10 practitioners with 4 rooms, about 60 % booked, on the
 # same PostgreSQL database (created and migrated if missing; the clinic is set up again and

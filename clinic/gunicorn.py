@@ -1,9 +1,10 @@
 """Gunicorn's settings for the clinic (`gunicorn -c python:clinic.gunicorn clinic.wsgi`).
 
 Everything can be changed from the environment (GUNICORN_*); the defaults are the ones the
-benchmark chose on a 2-core machine (docs/benchmarks.md, "Choosing the worker setup"): threaded
-workers, because a request spends part of its time waiting for PostgreSQL, and two processes a
-core, so a request that holds the GIL in a template does not stall the others.
+benchmark chose on a 2-core machine (docs/benchmarks.md, "Choosing the worker setup"): sync
+workers, two a core and one more. Pages are short and mostly CPU (templates, Python), so a
+process a request gave the most requests a second and by far the shortest tail; threads in a
+process wait on one another for the GIL. Slow clients are nginx's to buffer, not a worker's.
 """
 
 import multiprocessing
@@ -12,9 +13,9 @@ import os
 _cores = multiprocessing.cpu_count()
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-workers = int(os.environ.get("GUNICORN_WORKERS", str(2 * _cores)))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+workers = int(os.environ.get("GUNICORN_WORKERS", str(2 * _cores + 1)))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # A request that takes longer than this is a bug or a stuck database: the worker is replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30

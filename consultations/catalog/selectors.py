@@ -14,11 +14,17 @@ NAMES_SECONDS = 60
 
 @dataclass(frozen=True)
 class CatalogNames:
-    """Names to show, by id, in the active language: for lists that show many requests."""
+    """Names to show, by id, in the active language: for lists that show many requests, and
+    the options of the forms' catalog selects, in the catalog's order (`*_options`: offered
+    rows only, as (id, name))."""
 
     treatments: dict[int, str]
     products: dict[int, str]
     areas: dict[int, str]
+    treatment_options: tuple[tuple[int, str], ...] = ()
+    product_options: tuple[tuple[int, str], ...] = ()
+    every_product_option: tuple[tuple[int, str], ...] = ()
+    area_options: tuple[tuple[int, str], ...] = ()
 
 
 def catalog_names() -> CatalogNames:
@@ -28,10 +34,19 @@ def catalog_names() -> CatalogNames:
     key = f"catalog-names:{language}"
     names = cache.get(key)
     if names is None:
+        treatments = list(Treatment.objects.all())
+        products = list(Product.objects.select_related("treatment"))
+        areas = list(Area.objects.all())
         names = CatalogNames(
-            treatments={t.pk: t.translated("name") for t in Treatment.objects.all()},
-            products={p.pk: p.translated("name") for p in Product.objects.all()},
-            areas={a.pk: a.translated("name") for a in Area.objects.all()},
+            treatments={t.pk: t.translated("name") for t in treatments},
+            products={p.pk: p.translated("name") for p in products},
+            areas={a.pk: a.translated("name") for a in areas},
+            treatment_options=tuple(
+                (t.pk, t.translated("name")) for t in treatments if t.is_active
+            ),
+            product_options=tuple((p.pk, p.translated("name")) for p in products if p.is_active),
+            every_product_option=tuple((p.pk, p.translated("name")) for p in products),
+            area_options=tuple((a.pk, a.translated("name")) for a in areas),
         )
         cache.set(key, names, NAMES_SECONDS)
     return names

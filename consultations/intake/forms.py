@@ -8,6 +8,7 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from consultations.catalog.forms import CatalogChoiceField
 from consultations.catalog.models import Area, Product, Treatment
 from consultations.intake.choices import (
     AllergyReaction,
@@ -59,25 +60,23 @@ class StepForm(forms.Form):
         return dict(self.cleaned_data)
 
 
-class ProductChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Product) -> str:
-        return obj.translated("name")
-
-
 class RequestForm(forms.Form):
-    treatment = forms.ModelChoiceField(
+    treatment = CatalogChoiceField(
+        options="treatment_options",
         label=_("Treatment"),
         queryset=Treatment.objects.filter(is_active=True),
         empty_label=_("Choose a treatment"),
         error_messages={"required": _("Choose a treatment.")},
     )
-    product = ProductChoiceField(
+    product = CatalogChoiceField(
+        options="product_options",
         label=_("Product, if you know it"),
         queryset=Product.objects.filter(is_active=True).select_related("treatment"),
         required=False,
         empty_label=_("I don't know — the clinician will advise"),
     )
-    area = forms.ModelChoiceField(
+    area = CatalogChoiceField(
+        options="area_options",
         label=_("Area"),
         queryset=Area.objects.all(),
         empty_label=_("Choose an area"),
@@ -401,7 +400,8 @@ class HistoryForm(StepForm):
 
 
 class PreviousTreatmentForm(forms.Form):
-    product = ProductChoiceField(
+    product = CatalogChoiceField(
+        options="every_product_option",
         label=_("Product"),
         queryset=Product.objects.select_related("treatment"),
         required=False,
@@ -413,7 +413,8 @@ class PreviousTreatmentForm(forms.Form):
         required=False,
         help_text=_("For example: “lip filler, brand unknown”."),
     )
-    area = forms.ModelChoiceField(
+    area = CatalogChoiceField(
+        options="area_options",
         label=_("Area"),
         queryset=Area.objects.all(),
         empty_label=_("Choose an area"),

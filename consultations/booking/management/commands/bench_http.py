@@ -79,6 +79,9 @@ class Command(BaseCommand):
         parser.add_argument("--workers", default="")
         parser.add_argument("--threads", default="")
         parser.add_argument("--json", type=Path, help="also write the results here")
+        parser.add_argument(
+            "--only", default="", help="comma-separated endpoints (e.g. to compare worker setups)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if shutil.which("wrk") is None:
@@ -279,9 +282,11 @@ class Command(BaseCommand):
             "--book",
             str(per_round * rounds),
         )
+        only = {name for name in self.options["only"].split(",") if name}
+        endpoints = tuple(e for e in ENDPOINTS if not only or e[0] in only or e[0] == "baseline")
         server = self._serve(url)
         try:
-            measures = self._rounds(requests, ENDPOINTS)
+            measures = self._rounds(requests, endpoints)
         finally:
             self._stop(server)
         return self._medians(measures)
@@ -317,8 +322,11 @@ class Command(BaseCommand):
         for name, result in results.items():
             base = results["baseline_100k"]["rps"] if name.endswith("_100k") else baseline
             result["ratio"] = result["rps"] / base
+        self._say(f"gunicorn: {self._setup()}")
         if self.options["json"]:
-            self.options["json"].write_text(json.dumps(results, indent=2))
+            self.options["json"].write_text(
+                json.dumps({"setup": self._setup(), **results}, indent=2)
+            )
         for name in (*(n for n, _e, _o in ENDPOINTS), "review_queue_100k"):
             if name not in results:
                 continue
@@ -328,6 +336,15 @@ class Command(BaseCommand):
                 f"p95_ms={r['p95_ms']:.1f} ratio={r['ratio']:.2f}"
                 + (f" unexpected={r['unexpected']}" if r["unexpected"] else "")
             )
+
+    def _setup(self) -> str:
+        """The gunicorn worker setup measured, as clinic/gunicorn.py resolves it."""
+        environment = self._environment("")
+        return "{} x{} threads {}".format(
+            environment.get("GUNICORN_WORKER_CLASS", "sync"),
+            environment.get("GUNICORN_WORKERS", "2 per core + 1"),
+            environment.get("GUNICORN_THREADS", "1"),
+        )
 
     def _say(self, text: str) -> None:
         self.stderr.write(text)

@@ -1,0 +1,45 @@
+"""Form fields for choosing from the catalog."""
+
+from collections.abc import Iterator
+from typing import Any
+
+from django import forms
+from django.utils.choices import BaseChoiceIterator
+
+from consultations.catalog.selectors import catalog_names
+
+
+class CatalogOptions(BaseChoiceIterator):
+    """A catalog select's options from `catalog_names`: listing them costs no query.
+
+    A choice iterator, so Django leaves it lazy until a form is drawn (never at import)."""
+
+    def __init__(self, field: "CatalogChoiceField") -> None:
+        self.field = field
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for pk, name in getattr(catalog_names(), self.field.options):
+            yield (str(pk), name)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __bool__(self) -> bool:
+        return True
+
+
+class CatalogChoiceField(forms.ModelChoiceField):
+    """A catalog select whose options come from the cached catalog names, in its language.
+
+    `options` names the list (`treatment_options`, `product_options`, `every_product_option`,
+    `area_options`). The chosen value is still looked up in the field's queryset, so an option
+    removed from the catalog a moment ago is refused even if a cached list still showed it.
+    """
+
+    iterator = CatalogOptions
+
+    def __init__(self, *, options: str, **kwargs: Any) -> None:
+        self.options = options
+        super().__init__(**kwargs)
