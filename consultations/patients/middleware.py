@@ -4,7 +4,7 @@ Patients are not asked for either; their sessions keep Django's defaults.
 """
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -48,6 +48,9 @@ def _with_next(request: HttpRequest, url: str) -> str:
     return url
 
 
+LAST_SEEN_PRECISION = timedelta(minutes=1)
+
+
 class StaffSessionExpiryMiddleware:
     """Staff sessions end after 15 minutes without a request and 12 hours after logging in.
 
@@ -77,7 +80,10 @@ class StaffSessionExpiryMiddleware:
                 logout(request)
                 messages.info(request, reason)
                 return _redirect(request, _with_next(request, reverse(settings.LOGIN_URL)))
-            request.session[SESSION_LAST_SEEN_KEY] = now.isoformat()
+            if now - last_seen >= LAST_SEEN_PRECISION:
+                # Written at most once a minute: not a session write on every staff request.
+                # The idle limit is measured to the minute, and can only end a session early.
+                request.session[SESSION_LAST_SEEN_KEY] = now.isoformat()
         return self.get_response(request)
 
 

@@ -584,3 +584,23 @@ def test_logins_and_failed_attempts_are_logged_with_time_and_address(
     assert failure.attempt_time is not None
     (success,) = AccessLog.objects.all()
     assert (success.username, success.ip_address) == (patient_a.email, "203.0.113.9")
+
+
+def test_a_busy_staff_session_records_its_activity_once_a_minute_not_every_request(
+    client: HttpsClient, clinician: User, time_machine: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def session_writes() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("review:queue")).status_code == 200
+        return sum('UPDATE "django_session"' in q["sql"] for q in queries.captured_queries)
+
+    time_machine.move_to(timezone.now(), tick=False)
+    client.force_login(clinician)
+    client.get(reverse("review:queue"))
+    time_machine.shift(dt.timedelta(seconds=30))
+    assert session_writes() == 0
+    time_machine.shift(dt.timedelta(seconds=31))
+    assert session_writes() == 1
