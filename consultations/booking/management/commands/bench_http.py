@@ -293,7 +293,9 @@ class Command(BaseCommand):
 
     def _run_large(self, url: str) -> dict[str, dict[str, float]]:
         self._ensure(self.options["large"])
-        requests = self._prepare(url, self.scratch / "large.json", "--patients", str(LARGE))
+        requests = self._prepare(
+            url, self.scratch / "large.json", "--patients", str(LARGE), "--explain"
+        )
         server = self._serve(url)
         try:
             measures = self._rounds(requests, LARGE_ENDPOINTS)

@@ -32,6 +32,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.middleware.csrf import _get_new_csrf_string
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -53,6 +54,7 @@ from consultations.patients.services import staff_member_create
 from consultations.patients.sessions import SESSION_LAST_SEEN_KEY, SESSION_STARTED_KEY
 from consultations.review.demo import demo_reviews_create
 from consultations.review.models import Clearance, Decision, DecisionKind, ReviewCase
+from consultations.review.selectors import review_queue
 
 SEED = 2026
 MORE_PRACTITIONERS = 9
@@ -70,8 +72,15 @@ class Command(BaseCommand):
         parser.add_argument("--patients", type=int, default=1_000, help="seeded intakes")
         parser.add_argument("--submit", type=int, default=0, help="drafts to submit")
         parser.add_argument("--book", type=int, default=0, help="cleared patients to book")
+        parser.add_argument(
+            "--explain",
+            action="store_true",
+            help="print the plans of the queue's and the slot search's queries (EXPLAIN ANALYZE)",
+        )
 
-    def handle(self, *args: Any, out: Path, patients: int, submit: int, book: int, **o: Any):
+    def handle(
+        self, *args: Any, out: Path, patients: int, submit: int, book: int, explain: bool, **o: Any
+    ):
         if connection.vendor != "postgresql":
             raise CommandError("The benchmark runs on PostgreSQL: point DATABASE_URL at one.")
         started = time.monotonic()
@@ -98,8 +107,38 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         out.write_text(json.dumps(requests))
+        if explain:
+            self._explain(clinician)
         counts = ", ".join(f"{name} {len(lines)}" for name, lines in requests.items())
         self.stdout.write(f"prepared in {time.monotonic() - started:.0f} s: {counts}")
+
+    # --- Plans ----------------------------------------------------------------------------
+
+    def _explain(self, clinician: User) -> None:
+        """The plan of every query the first queue page and a month's slot search run."""
+        treatment = Treatment.objects.get(code=BOOKED[0])
+        first = timezone.localdate() + dt.timedelta(days=1)
+        for title, run in (
+            ("review queue, first page", lambda: review_queue(user=clinician)),
+            (
+                "slot search, 31 days, every practitioner",
+                lambda: slots_available(
+                    treatment=treatment, start=first, end=first + dt.timedelta(days=30)
+                ),
+            ),
+        ):
+            with CaptureQueriesContext(connection) as captured:
+                run()
+            self.stdout.write(f"=== {title}: {len(captured)} queries")
+            with connection.cursor() as cursor:
+                for query in captured.captured_queries:
+                    sql = query["sql"]
+                    if not sql.lstrip().upper().startswith("SELECT"):
+                        continue
+                    cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) " + sql)
+                    self.stdout.write("--- " + sql[:160])
+                    for (line,) in cursor.fetchall():
+                        self.stdout.write("    " + line)
 
     # --- Requests -------------------------------------------------------------------------
 
