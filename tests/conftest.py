@@ -84,6 +84,17 @@ def _english_unless_asked() -> Any:
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Any:
+    """Each test starts with an empty cache: rate-limit counters and cached catalog names
+    from an earlier test (whose rows were rolled back) would otherwise leak into it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def client() -> Client:
     return HttpsClient()

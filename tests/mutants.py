@@ -503,6 +503,7 @@ def _environment() -> dict[str, str]:
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "mutants-only-secret-key-not-for-production",
         "DJANGO_FAST_PASSWORD_HASHER": "true",
+        "DJANGO_STATIC_MANIFEST": "false",
         "DATABASE_URL": base,
         "PYTHONDONTWRITEBYTECODE": "1",
     }

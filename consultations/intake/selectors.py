@@ -37,11 +37,14 @@ def _parse(public_id: object) -> uuid.UUID:
         raise Http404 from exc
 
 
+def _own(user: User, public_id: object) -> QuerySet[Intake]:
+    """The user's own intake with this public id, if any (every own-intake read goes here)."""
+    return Intake.objects.filter(public_id=_parse(public_id), patient__user=user)
+
+
 def get_own_intake(user: User, public_id: object) -> Intake:
     """The intake only if it is the user's own (for the patient's own pages and changes)."""
-    intake = with_answers(
-        Intake.objects.filter(public_id=_parse(public_id), patient__user=user)
-    ).first()
+    intake = with_answers(_own(user, public_id)).first()
     if intake is None or not user.is_authenticated:
         raise Http404
     return intake
@@ -50,9 +53,7 @@ def get_own_intake(user: User, public_id: object) -> Intake:
 def own_intake_id(user: User, public_id: object) -> int:
     """The id of the user's own intake, else 404: for a view whose service reads it itself."""
     found = (
-        Intake.objects.filter(public_id=_parse(public_id), patient__user=user)
-        .values_list("pk", flat=True)
-        .first()
+        _own(user, public_id).values_list("pk", flat=True).first()
         if user.is_authenticated
         else None
     )
