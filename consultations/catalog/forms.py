@@ -20,8 +20,8 @@ class CatalogOptions(BaseChoiceIterator):
     def __iter__(self) -> Iterator[tuple[str, str]]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for pk, name in getattr(catalog_names(), self.field.options):
-            yield (str(pk), name)
+        for value, name in getattr(catalog_names(), self.field.options):
+            yield (str(value), name)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -34,8 +34,9 @@ class CatalogChoiceField(forms.ModelChoiceField):
     """A catalog select whose options come from the cached catalog names, in its language.
 
     `options` names the list (`treatment_options`, `product_options`, `every_product_option`,
-    `area_options`). The chosen value is still looked up in the field's queryset, so an option
-    removed from the catalog a moment ago is refused even if a cached list still showed it.
+    `area_options`, or `treatment_code_options` with `to_field_name="code"`). The chosen value
+    is still looked up in the field's queryset, so an option removed from the catalog a moment
+    ago is refused even if a cached list still showed it.
     """
 
     iterator = CatalogOptions

@@ -16,7 +16,7 @@ NAMES_SECONDS = 60
 class CatalogNames:
     """Names to show, by id, in the active language: for lists that show many requests, and
     the options of the forms' catalog selects, in the catalog's order (`*_options`: offered
-    rows only, as (id, name))."""
+    rows only, as (id, name); `treatment_code_options` as (code, name), for filters in URLs)."""
 
     treatments: dict[int, str]
     products: dict[int, str]
@@ -25,6 +25,7 @@ class CatalogNames:
     product_options: tuple[tuple[int, str], ...] = ()
     every_product_option: tuple[tuple[int, str], ...] = ()
     area_options: tuple[tuple[int, str], ...] = ()
+    treatment_code_options: tuple[tuple[str, str], ...] = ()
 
 
 def catalog_names() -> CatalogNames:
@@ -47,6 +48,9 @@ def catalog_names() -> CatalogNames:
             product_options=tuple((p.pk, p.translated("name")) for p in products if p.is_active),
             every_product_option=tuple((p.pk, p.translated("name")) for p in products),
             area_options=tuple((a.pk, a.translated("name")) for a in areas),
+            treatment_code_options=tuple(
+                (t.code, t.translated("name")) for t in treatments if t.is_active
+            ),
         )
         cache.set(key, names, NAMES_SECONDS)
     return names

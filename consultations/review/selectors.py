@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from consultations.catalog.selectors import catalog_names
+from consultations.catalog.selectors import CatalogNames, catalog_names
 from consultations.intake.models import Intake, TreatmentRequest
 from consultations.patients.models import Role, User
 from consultations.review.models import (
@@ -133,14 +133,26 @@ def _filtered(user: User, filters: QueueFilters, now: dt.datetime) -> QuerySet[R
     return cases
 
 
+# What a queue row shows, and nothing more: the intake's and the user's rows are wide.
+ROW_FIELDS = (
+    *("public_id", "kind", "priority", "flags", "summary", "waiting_since", "status"),
+    *("claimed_until", "patient__full_name", "intake__date_of_birth"),
+    *("claimed_by__full_name", "claimed_by__email"),
+)
+
+
 def _with_row_data(cases: QuerySet[ReviewCase]) -> QuerySet[ReviewCase]:
     # The requests' names come from `catalog_names`, so only their ids are read here.
-    return cases.select_related("patient", "intake", "claimed_by").prefetch_related(
-        Prefetch(
-            "intake__requests",
-            queryset=TreatmentRequest.objects.only(
-                "intake_id", "treatment_id", "product_id", "area_id", "position"
-            ).order_by("position", "id"),
+    return (
+        cases.select_related("patient", "intake", "claimed_by")
+        .only(*ROW_FIELDS)
+        .prefetch_related(
+            Prefetch(
+                "intake__requests",
+                queryset=TreatmentRequest.objects.only(
+                    "intake_id", "treatment_id", "product_id", "area_id", "position"
+                ).order_by("position", "id"),
+            )
         )
     )
 
@@ -154,8 +166,7 @@ class RequestLine:
     product_chosen: bool
 
 
-def _request_lines(requests: list[TreatmentRequest]) -> list[RequestLine]:
-    names = catalog_names()
+def _request_lines(requests: list[TreatmentRequest], names: CatalogNames) -> list[RequestLine]:
     return [
         RequestLine(
             product=names.products.get(r.product_id, "")
@@ -168,12 +179,12 @@ def _request_lines(requests: list[TreatmentRequest]) -> list[RequestLine]:
     ]
 
 
-def _queue_row(case: ReviewCase, now: dt.datetime) -> QueueRow:
+def _queue_row(case: ReviewCase, now: dt.datetime, names: CatalogNames) -> QueueRow:
     return QueueRow(
         case=case,
         initials=_initials(case.patient.full_name),
         age=age_on(case.intake.date_of_birth, timezone.localdate(now)),
-        requests=_request_lines(list(case.intake.requests.all())),
+        requests=_request_lines(list(case.intake.requests.all()), names),
         flags=case.flags,
         waited=now - case.waiting_since,
         held_by=case.claimed_by if case.claim_holder(now) else None,
@@ -250,7 +261,8 @@ def review_queue(
     ids = ids[:limit]
     by_id = {case.pk: case for case in _with_row_data(ReviewCase.objects.filter(pk__in=ids))}
     page = [by_id[pk] for pk in ids if pk in by_id]
-    rows = [_queue_row(case, now) for case in page]
+    names = catalog_names()
+    rows = [_queue_row(case, now, names) for case in page]
     next_cursor = None
     if more and page:
         last = page[-1]
@@ -265,7 +277,7 @@ def queue_row_for(user: User, public_id: str) -> QueueRow:
         case = _with_row_data(ReviewCase.objects.all()).get(public_id=public_id)
     except (ReviewCase.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    return _queue_row(case, timezone.now())
+    return _queue_row(case, timezone.now(), catalog_names())
 
 
 def get_case_for(user: User, public_id: str) -> ReviewCase:

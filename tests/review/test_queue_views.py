@@ -74,7 +74,7 @@ def problem_case(intake: Intake, when: dt.datetime | None = None) -> ReviewCase:
 
 def shown(response) -> list[str]:
     """The public ids of the rows on the page, in order."""
-    return [str(item["row"].case.public_id) for item in response.context["items"]]
+    return [item.public_id for item in response.context["items"]]
 
 
 def ids(*cases: ReviewCase) -> list[str]:
@@ -254,7 +254,9 @@ def test_filtering_with_htmx_returns_only_the_list(as_clinician):
     response = as_clinician.get(QUEUE, {"severity": Priority.CLEAN}, **HTMX)
 
     assert response.status_code == 200
-    assert next(t.name for t in response.templates) == "review/_queue_list.html"
+    drawn = {t.name for t in response.templates}
+    assert "review/_queue_list.html" in drawn
+    assert "review/queue.html" not in drawn
     html = response.content.decode()
     assert "<html" not in html
     assert '<form method="get"' not in html
@@ -324,7 +326,7 @@ def test_the_next_page_keeps_the_filters(as_clinician):
     page_one = as_clinician.get(QUEUE, {"severity": Priority.REVIEW})
     page_two = as_clinician.get(page_one.context["next_url"])
 
-    rows = [item["row"].case for item in page_two.context["items"]]
+    rows = list(ReviewCase.objects.filter(public_id__in=shown(page_two)))
     assert len(shown(page_one)) == QUEUE_PAGE_SIZE
     assert len(rows) == 2
     assert {case.priority for case in rows} == {Priority.REVIEW}
@@ -408,9 +410,8 @@ def test_claiming_with_htmx_returns_the_updated_row(as_clinician, clinician):
     response = as_clinician.post(claim_url(case), {"next": QUEUE}, **HTMX)
 
     assert response.status_code == 200
-    assert next(t.name for t in response.templates) == "review/_queue_row.html"
     html = response.content.decode()
-    assert f'id="case-{case.public_id}"' in html
+    assert html.lstrip().startswith(f'<li id="case-{case.public_id}"')
     assert release_url(case) in html
     assert "You are reviewing this case" in html
     case.refresh_from_db()

@@ -4,7 +4,6 @@ Every control works without JavaScript (a GET form, POST forms, redirects);
 with htmx the same URLs answer with only the part of the page that changed.
 """
 
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
@@ -19,19 +18,19 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from consultations.catalog.forms import CatalogChoiceField
 from consultations.catalog.models import Treatment
 from consultations.review.models import CLAIM_MINUTES, Priority
 from consultations.review.selectors import (
     QueueCursor,
     QueueFilters,
-    QueueRow,
     get_case_for,
     queue_row_for,
     require_reviewer,
     review_queue,
 )
 from consultations.review.services import review_claim, review_release
-from consultations.screening.engine.rules import RULES_BY_CODE
+from consultations.review.views.rows import CaseUrls, queue_item, queue_row_html, queue_rows_html
 
 WAITED_CHOICES = [
     ("", gettext_lazy("Any time")),
@@ -39,12 +38,6 @@ WAITED_CHOICES = [
     (72, gettext_lazy("More than 3 days")),
     (168, gettext_lazy("More than a week")),
 ]
-FLAG_STYLES = {"block": "danger", "review": "warning", "info": "info"}
-SEVERITY_WORDS = {
-    "block": gettext_lazy("block"),
-    "review": gettext_lazy("review"),
-    "info": gettext_lazy("information"),
-}
 
 
 class QueueFilterForm(forms.Form):
@@ -56,7 +49,8 @@ class QueueFilterForm(forms.Form):
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    treatment = forms.ModelChoiceField(
+    treatment = CatalogChoiceField(
+        options="treatment_code_options",
         label=gettext_lazy("Treatment"),
         queryset=Treatment.objects.filter(is_active=True),
         to_field_name="code",
@@ -101,62 +95,6 @@ class QueueFilterForm(forms.Form):
         return urlencode({k: v for k, v in pairs.items() if v is not None})
 
 
-@dataclass(frozen=True)
-class FlagBadge:
-    code: str
-    severity: str
-    style: str
-    severity_words: str
-    description: str
-
-
-def _badges(row: QueueRow) -> list[FlagBadge]:
-    badges = []
-    for code, severity in row.flags:
-        rule = RULES_BY_CODE.get(code)
-        badges.append(
-            FlagBadge(
-                code=code,
-                severity=severity,
-                style=FLAG_STYLES.get(severity, "secondary"),
-                severity_words=str(SEVERITY_WORDS.get(severity, severity)),
-                description=gettext(rule.message) if rule else "",
-            )
-        )
-    return badges
-
-
-class _CaseUrls:
-    """The case's, claim's and release's URLs of many rows: reversed once, then filled in."""
-
-    PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
-
-    def __init__(self) -> None:
-        self.patterns = {
-            name: reverse(f"review:{name}", kwargs={"public_id": self.PLACEHOLDER})
-            for name in ("case", "claim", "release")
-        }
-
-    def of(self, name: str, public_id: object) -> str:
-        return self.patterns[name].replace(self.PLACEHOLDER, str(public_id))
-
-
-def _item(
-    row: QueueRow, user_id: int, message: str = "", urls: _CaseUrls | None = None
-) -> dict[str, object]:
-    urls = urls or _CaseUrls()
-    public_id = row.case.public_id
-    return {
-        "row": row,
-        "badges": _badges(row),
-        "mine": row.held_by is not None and row.held_by.pk == user_id,
-        "message": message,
-        "case_url": urls.of("case", public_id),
-        "claim_url": urls.of("claim", public_id),
-        "release_url": urls.of("release", public_id),
-    }
-
-
 def _queue_url(query: str = "") -> str:
     url = reverse("review:queue")
     return f"{url}?{query}" if query else url
@@ -191,14 +129,15 @@ def queue_page(request: HttpRequest) -> HttpResponse:
     cursor = QueueCursor.decode(token) if token else None
     page = review_queue(user=request.user, filters=form.filters(), after=cursor)
     query = form.query()
-    urls = _CaseUrls()
+    urls, here = CaseUrls(), request.get_full_path()
+    items = [queue_item(row, request.user.pk, urls=urls) for row in page.rows]
     context = {
         "form": form,
         "page": page,
-        "items": [_item(row, request.user.pk, urls=urls) for row in page.rows],
+        "items": items,
+        "rows": queue_rows_html(items, request, here),
         "counts": [(p, page.count_label(p.value)) for p in reversed(Priority)],
         "query": query,
-        "here": request.get_full_path(),
         "first_url": _queue_url(query) if cursor else None,
         "next_url": (
             _queue_url("&".join(filter(None, [query, urlencode({"after": page.next_cursor})])))
@@ -217,12 +156,8 @@ def queue_page(request: HttpRequest) -> HttpResponse:
 
 def _row_response(request: HttpRequest, public_id: str, message: str = "") -> HttpResponse:
     row = queue_row_for(request.user, public_id)
-    context = {
-        "item": _item(row, request.user.pk, message),
-        "here": _back_to_queue(request),
-        "claim_minutes": CLAIM_MINUTES,
-    }
-    return render(request, "review/_queue_row.html", context)
+    item = queue_item(row, request.user.pk, message=message)
+    return HttpResponse(queue_row_html(item, request, _back_to_queue(request)))
 
 
 @require_POST
