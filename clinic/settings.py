@@ -89,8 +89,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "clinic.urls"
 # Form widgets render through the project's template settings (and their cached loader), so
-# templates/django/forms/ can replace a widget template (the select, for speed).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# templates/django/forms/ can replace a widget template; the select is written in Python, for
+# speed (clinic/forms_renderer.py).
+FORM_RENDERER = "clinic.forms_renderer.ClinicFormRenderer"
 WSGI_APPLICATION = "clinic.wsgi.application"
 ASGI_APPLICATION = "clinic.asgi.application"
 
