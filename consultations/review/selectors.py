@@ -199,11 +199,16 @@ QUEUE_ORDER = ("-priority", "waiting_since", "id")
 
 def _counts() -> dict[int, int]:
     """Open cases per priority, each counted up to COUNT_CAP + 1: one query, four short
-    range scans of `review_queue_idx`, the same time at 100 or 100,000 open cases."""
+    range scans of `review_queue_idx`, the same time at 100 or 100,000 open cases.
+
+    The ORDER BY is the index's own: without it PostgreSQL may read the table from its start
+    until it has found enough open cases of a priority, which is quick while open and closed
+    cases are mixed and slow once years of closed cases fill the table's first pages."""
     table = connection.ops.quote_name(ReviewCase._meta.db_table)
     one = (
         f"SELECT %s, (SELECT COUNT(*) FROM (SELECT 1 FROM {table} "  # noqa: S608 (the model's own table)
-        "WHERE status = %s AND priority = %s LIMIT %s) AS capped)"
+        "WHERE status = %s AND priority = %s ORDER BY priority DESC, waiting_since, id "
+        "LIMIT %s) AS capped)"
     )
     params: list[object] = []
     for p in Priority:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from consultations.catalog.selectors import catalog_names
 from consultations.review.models import Priority, ReviewCase
-from consultations.review.selectors import COUNT_CAP, QueueCursor, review_queue
+from consultations.review.selectors import COUNT_CAP, QUEUE_PAGE_SIZE, QueueCursor, review_queue
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +68,23 @@ def test_every_page_runs_the_same_queries_and_together_they_are_the_queue(
         after = QueueCursor.decode(page.next_cursor)
     assert seen == expected
     assert len(counts) == 1, counts
+
+
+def test_the_counts_and_the_page_are_read_in_order_from_the_queue_index(blocked_case, clinician):
+    """Both queries that grow with the queue can be answered by walking `review_queue_idx` in
+    its own order, with no sort: their cost is the page's or the cap's, never the table's.
+    (With sequential scans off, so that a tiny test table does not hide a missing index.)"""
+    problem_cases(blocked_case, 40)
+    catalog_names()
+    with CaptureQueriesContext(connection) as queries:
+        review_queue(user=clinician)
+    page_ids = f"LIMIT {QUEUE_PAGE_SIZE + 1}"
+    growing = [q for q in queries if "capped" in q["sql"] or page_ids in q["sql"]]
+    assert len(growing) == 2, [q["sql"] for q in queries]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for query in growing:
+            cursor.execute(f"EXPLAIN {query['sql']}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "review_queue_idx" in plan, plan
+            assert "Sort" not in plan, plan
