@@ -2,6 +2,7 @@
 number of queries."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import transaction
@@ -453,3 +454,35 @@ def test_the_same_queries_for_one_practitioner_and_ten(
         ten = slots_available(treatment=meso, start=day_of(1), end=day_of(7))
     assert len({s.practitioner_id for s in ten}) == 10
     assert len(ten) > len(one)
+
+
+def test_the_queries_that_grow_with_the_diary_are_index_range_scans(
+    clinic, meso, clearance, front_desk
+):
+    """Years of past appointments and time off must not slow the search for next month: both
+    are read through their practitioner's (and room's) indexes, the practitioner's by the
+    month's range of start times. (Sequential scans off, so the few rows of a test database
+    do not hide a missing index.)"""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    book(clearance, clinic["nurse"], front_desk, at(3, 11))
+    with CaptureQueriesContext(connection) as queries:
+        slots_available(treatment=meso, start=day_of(1), end=day_of(31))
+    growing = {
+        table: next(q["sql"] for q in queries if f'FROM "{table}"' in q["sql"])
+        for table in ("booking_appointment", "booking_timeoff")
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plans = {}
+        for table, sql in growing.items():
+            cursor.execute(f"EXPLAIN {sql}")
+            plans[table] = "\n".join(row[0] for row in cursor.fetchall())
+    appointments = plans["booking_appointment"]
+    assert "appointment_practitioner_idx" in appointments, appointments
+    # The room's side: its (room, start) index, or the exclusion constraint's index of the
+    # room's active appointments, whichever the planner finds cheaper for the rows it sees.
+    assert re.search(r"appointment_room_(idx|no_overlap)", appointments), appointments
+    assert "Seq Scan" not in appointments, appointments
+    assert "time_off_idx" in plans["booking_timeoff"], plans["booking_timeoff"]
