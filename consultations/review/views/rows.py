@@ -23,6 +23,7 @@ from functools import lru_cache
 from django.http import HttpRequest
 from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -101,8 +102,6 @@ class CaseUrls:
     PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 
     def __init__(self) -> None:
-        from django.urls import reverse
-
         self.patterns = {
             name: reverse(f"review:{name}", kwargs={"public_id": self.PLACEHOLDER})
             for name in ("case", "claim", "release")
@@ -156,20 +155,17 @@ def _drawn(item: QueueItem, language: str, zone: str) -> str:
     )
 
 
-def queue_row_html(item: QueueItem, request: HttpRequest, here: str) -> SafeString:
-    """One row, with this request's CSRF field and return address."""
-    drawn = _drawn(item, get_language() or "", timezone.get_current_timezone_name())
-    return mark_safe(  # noqa: S308 (a template's autoescaped output; the fill-ins escaped)
-        drawn.replace(_CSRF_MARK, str(csrf_input(request))).replace(_HERE_MARK, escape(here))
-    )
-
-
 def queue_rows_html(items: list[QueueItem], request: HttpRequest, here: str) -> list[SafeString]:
+    """The rows, each with this request's CSRF field and return address."""
     csrf, back = str(csrf_input(request)), escape(here)
     language, zone = get_language() or "", timezone.get_current_timezone_name()
     return [
-        mark_safe(  # noqa: S308 (as above)
+        mark_safe(  # noqa: S308 (a template's autoescaped output; the fill-ins escaped)
             _drawn(item, language, zone).replace(_CSRF_MARK, csrf).replace(_HERE_MARK, back)
         )
         for item in items
     ]
+
+
+def queue_row_html(item: QueueItem, request: HttpRequest, here: str) -> SafeString:
+    return queue_rows_html([item], request, here)[0]
