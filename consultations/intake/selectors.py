@@ -37,6 +37,14 @@ def _parse(public_id: object) -> uuid.UUID:
         raise Http404 from exc
 
 
+def with_step_answers(queryset: QuerySet[Intake]) -> QuerySet[Intake]:
+    """Intakes with their answer rows as the intake's steps need them: every step's progress
+    and the answers' catalog ids (whose names come from `catalog_names`), no catalog rows."""
+    return queryset.select_related("patient", "consent_signature").prefetch_related(
+        "requests", "skin_checks", "previous_treatments"
+    )
+
+
 def _own(user: User, public_id: object) -> QuerySet[Intake]:
     """The user's own intake with this public id, if any (every own-intake read goes here)."""
     return Intake.objects.filter(public_id=_parse(public_id), patient__user=user)
@@ -45,6 +53,14 @@ def _own(user: User, public_id: object) -> QuerySet[Intake]:
 def get_own_intake(user: User, public_id: object) -> Intake:
     """The intake only if it is the user's own (for the patient's own pages and changes)."""
     intake = with_answers(_own(user, public_id)).first()
+    if intake is None or not user.is_authenticated:
+        raise Http404
+    return intake
+
+
+def get_own_draft_step(user: User, public_id: object) -> Intake:
+    """As `get_own_intake`, with the answers as a step page shows them (`with_step_answers`)."""
+    intake = with_step_answers(_own(user, public_id)).first()
     if intake is None or not user.is_authenticated:
         raise Http404
     return intake

@@ -19,11 +19,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from consultations.catalog.models import Area
 from consultations.intake import forms as f
 from consultations.intake import services
 from consultations.intake.models import Intake
 from consultations.intake.selectors import (
     current_consent_text,
+    get_own_draft_step,
     get_own_intake,
     intakes_for_patient,
     patient_for,
@@ -100,18 +102,23 @@ def _initial(intake: Intake, step: str) -> dict[str, Any]:
     return {}
 
 
-def _requested_areas(intake: Intake) -> list:
-    seen: dict[int, Any] = {}
-    for request in intake.requests.all():
-        seen.setdefault(request.area_id, request.area)
-    return list(seen.values())
+def _requested_areas(intake: Intake) -> list[Area]:
+    """The areas the treatments ask for, each once, in the order asked."""
+    ids = list(dict.fromkeys(r.area_id for r in intake.requests.all()))
+    areas = Area.objects.in_bulk(ids)
+    return [areas[pk] for pk in ids if pk in areas]
 
 
 def _build(intake: Intake, step: str, data: QueryDict | None, add_row: bool) -> StepPage:
     initial = _initial(intake, step)
     if step == "treatments":
         rows = [
-            {"treatment": r.treatment, "product": r.product, "area": r.area, "goal": r.goal}
+            {
+                "treatment": r.treatment_id,
+                "product": r.product_id,
+                "area": r.area_id,
+                "goal": r.goal,
+            }
             for r in intake.requests.all()
         ]
         # A posted formset is read as the page showed it, never re-based on rows saved
@@ -123,9 +130,9 @@ def _build(intake: Intake, step: str, data: QueryDict | None, add_row: bool) -> 
     if step == "history":
         rows = [
             {
-                "product": p.product,
+                "product": p.product_id,
                 "description": p.description,
-                "area": p.area,
+                "area": p.area_id,
                 "treated_on": p.treated_on,
             }
             for p in intake.previous_treatments.all()
@@ -237,7 +244,7 @@ def intake_start(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def intake_step(request: HttpRequest, public_id: str, step: str) -> HttpResponse:
-    intake = get_own_intake(request.user, public_id)
+    intake = get_own_draft_step(request.user, public_id)
     if intake.is_submitted:
         messages.info(
             request,
@@ -321,7 +328,6 @@ def intake_step(request: HttpRequest, public_id: str, step: str) -> HttpResponse
         "fingerprint": base or "",
         "restored": restored,
         "previous": previous_step(intake, step),
-        "areas": _requested_areas(intake),
     }
     if step == "consent":
         context["consent_text"] = current_consent_text(get_language())
