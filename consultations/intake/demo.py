@@ -648,16 +648,20 @@ def demo_patients_create(
     progress: Callable[[int, int, float], None] | None = None,
     submit: bool = True,
     adjust: Callable[[SyntheticPatient], SyntheticPatient] | None = None,
+    first: int | None = None,
 ) -> range:
     """Create `count` synthetic patients with a submitted intake each; return their numbers.
 
     `progress(done, count, seconds)` is called after every batch. The benchmark leaves the
-    intakes as signed drafts (`submit=False`) or shapes the patients (`adjust`).
+    intakes as signed drafts (`submit=False`) or shapes the patients (`adjust`). `first` is
+    the first number to use (for parallel writers, each given its own range); by default one
+    past the highest in use.
     """
     if count < 0 or batch_size < 1:
         raise ValueError("count must be 0 or more and batch_size at least 1.")
     lookups = _Lookups.load()
-    first = next_demo_patient_number()
+    if first is None:
+        first = next_demo_patient_number()
     numbers = range(first, first + count)
     now = timezone.now()
     started = time.monotonic()

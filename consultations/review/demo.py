@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from consultations.catalog.models import Product
@@ -129,20 +129,27 @@ def demo_reviews_create(
     seed: int,
     batch_size: int = 2_000,
     progress: Callable[[int, int, float], None] | None = None,
+    part: tuple[int, int] = (0, 1),
 ) -> DemoReviews:
     """Screen every synthetic submitted intake that has no case yet and open its case.
 
-    `progress(done, total, seconds)` is called after every batch.
+    `progress(done, total, seconds)` is called after every batch. `part=(i, n)` takes only
+    the intakes whose id is i modulo n, so that n processes can share the work.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1.")
+    index, parts = part
+    if not 0 <= index < parts:
+        raise ValueError("part must be (i, n) with 0 <= i < n.")
     waiting = _waiting()
+    if parts > 1:
+        waiting = waiting.alias(part=F("pk") % parts).filter(part=index)
     total = waiting.count()
     if not total:
         return DemoReviews(0, 0)
     engine = _Engine.load()
-    # Not for secrets: which demo cases are already decided, repeatable per seed.
-    rng = random.Random(f"{seed}:review")  # noqa: S311
+    # Not for secrets: which demo cases are already decided, repeatable per seed (and part).
+    rng = random.Random(f"{seed}:review" if parts == 1 else f"{seed}:review:{index}/{parts}")  # noqa: S311
     now = timezone.now()
     rows = waiting.prefetch_related(
         Prefetch("requests", TreatmentRequest.objects.select_related("product", "area")),

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from consultations.intake.models import Intake
 from consultations.intake.screening_input import screening_input
+from consultations.patients.models import User
 from consultations.review.models import Priority, ReviewCase
 from consultations.screening.engine import contract
 from consultations.screening.engine.screen import ruleset_version, screen
@@ -144,3 +145,28 @@ def test_intakes_seeded_without_a_case_are_queued_on_the_next_run() -> None:
     # The screenings already stored are reused, not stored twice.
     assert Screening.objects.count() == 12
     assert "Screened and queued 5 synthetic intakes" in output
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_several_processes_seed_the_same_patients_and_cases_as_one():
+    """`--jobs 2`: two forked processes, committing for real, each with its own range of
+    numbers and its own share of the intakes to screen; the result is the one-process seed
+    (the same patients, one screening and one case each), nothing twice and nothing missed."""
+    from consultations.intake.demo import demo_patient_email
+
+    output = seed("--patients", "23", "--batch-size", "5", "--jobs", "2")
+
+    intakes = synthetic_intakes()
+    assert len(intakes) == 23
+    emails = sorted(i.patient.user.email for i in Intake.objects.select_related("patient__user"))
+    assert emails == sorted(demo_patient_email(n) for n in range(1, 24))
+    for intake in intakes:
+        [screening] = intake.screenings.all()
+        [case] = intake.review_cases.all()
+        assert case.screening_id == screening.pk
+    assert "Created 23 synthetic patients (demo-patient-000001 to 000023)" in output
+    assert "Screened and queued 23 synthetic intakes for review" in output
+
+    seed("--patients", "3", "--jobs", "2")  # continues the numbering, queues only the new
+    assert ReviewCase.objects.filter(kind=ReviewCase.Kind.INTAKE).count() == 26
+    assert User.objects.filter(email=demo_patient_email(26)).exists()
