@@ -16,6 +16,7 @@ measures, with the demo clinician:
 """
 
 import math
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -132,7 +133,8 @@ class Command(BaseCommand):
         ).count()
         missing = max(0, patients - have)
         started = time.monotonic()
-        call_command("seed_demo", patients=missing, seed=SEED, stdout=self.stdout)
+        jobs = os.cpu_count() or 1  # as bench_http_prepare: a process a core
+        call_command("seed_demo", patients=missing, seed=SEED, jobs=jobs, stdout=self.stdout)
         if missing:
             seconds = time.monotonic() - started
             self._line(f"seeding: {missing:,} patients, screened and queued, in {seconds:,.0f} s")
