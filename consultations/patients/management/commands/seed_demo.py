@@ -13,6 +13,7 @@ from django.db import connections
 
 from consultations.intake.demo import demo_patients_create, next_demo_patient_number
 from consultations.patients.demo import DemoLogin, demo_users_ensure
+from consultations.patients.management.commands import _seed_jobs
 
 
 class Command(BaseCommand):
@@ -112,7 +113,7 @@ class Command(BaseCommand):
         starts = [first + sum(sizes[:i]) for i in range(jobs)]
         started = time.monotonic()
         _in_processes(
-            _patients_part,
+            _seed_jobs.patients,
             [(start, size, seed, batch_size) for start, size in zip(starts, sizes, strict=True)],
         )
         self._progress(patients, patients, time.monotonic() - started)
@@ -130,7 +131,9 @@ class Command(BaseCommand):
                 seed=seed, batch_size=batch_size, progress=self._review_progress
             )
         else:
-            parts = _in_processes(_reviews_part, [(i, jobs, seed, batch_size) for i in range(jobs)])
+            parts = _in_processes(
+                _seed_jobs.reviews, [(i, jobs, seed, batch_size) for i in range(jobs)]
+            )
             queued = DemoReviews(sum(p.cases for p in parts), sum(p.decided for p in parts))
         if queued.cases:
             self.stdout.write(
@@ -170,27 +173,12 @@ class Command(BaseCommand):
 
 
 def _in_processes(work: Callable[[Any], Any], tasks: list[Any]) -> list[Any]:
-    """Run each task in a process of its own (forked, so each starts with these settings and
-    opens its own database connection) and return their results in order."""
-    connections.close_all()  # a forked child must not share the parent's connection
-    with multiprocessing.get_context("fork").Pool(len(tasks)) as pool:
+    """Run each task in a process of its own, writing to this process's database, and return
+    their results in order (see _seed_jobs for why they are spawned)."""
+    database = connections["default"].settings_dict["NAME"]
+    connections.close_all()
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(
+        len(tasks), initializer=_seed_jobs.start, initargs=(settings.SETTINGS_MODULE, database)
+    ) as pool:
         return pool.map(work, tasks)
-
-
-def _patients_part(task: tuple[int, int, int, int]) -> int:
-    first, count, seed, batch_size = task
-    try:
-        demo_patients_create(count=count, seed=seed, batch_size=batch_size, first=first)
-    finally:
-        connections.close_all()
-    return count
-
-
-def _reviews_part(task: tuple[int, int, int, int]) -> Any:
-    from consultations.review.demo import demo_reviews_create  # as in _queue_for_review
-
-    index, parts, seed, batch_size = task
-    try:
-        return demo_reviews_create(seed=seed, batch_size=batch_size, part=(index, parts))
-    finally:
-        connections.close_all()
