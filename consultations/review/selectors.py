@@ -75,7 +75,6 @@ class QueueRow:
     age: int | None
     requests: list["RequestLine"]
     flags: list[list[str]]
-    waited: dt.timedelta
     held_by: User | None  # the clinician holding a live claim
 
 
@@ -186,7 +185,6 @@ def _queue_row(case: ReviewCase, now: dt.datetime, names: CatalogNames) -> Queue
         age=age_on(case.intake.date_of_birth, timezone.localdate(now)),
         requests=_request_lines(list(case.intake.requests.all()), names),
         flags=case.flags,
-        waited=now - case.waiting_since,
         held_by=case.claimed_by if case.claim_holder(now) else None,
     )
 
