@@ -207,6 +207,8 @@ MARK_CONTROLS = """() => {
   ).length;
   return {wanted: [...new Set(controls.map(e => e.dataset.e2eKey))], stops};
 }"""
+SETTLED = """() => document.getAnimations()
+  .filter(a => a instanceof CSSTransition).every(a => a.playState !== 'running')"""
 FOCUSED = "() => (document.activeElement && document.activeElement.dataset.e2eKey) || ''"
 
 
@@ -254,6 +256,9 @@ class Look:
         from axe_playwright_python.sync_playwright import Axe
 
         page.wait_for_load_state("load")
+        # A button's colours fade for 0.15 s after a click; axe must see where they end, not a
+        # frame half-way (white text on a half-filled button fails contrast, the end passes).
+        page.wait_for_function(SETTLED)
         self.looked.add(self._key(page.url))
         result = Axe().run(page).response
         for violation in result["violations"]:
