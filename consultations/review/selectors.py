@@ -2,11 +2,12 @@
 
 import base64
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -70,12 +71,25 @@ class QueueCursor:
 
 @dataclass(frozen=True)
 class QueueRow:
-    case: ReviewCase
+    """A case as the queue lists it: plain values, read without building any model."""
+
+    pk: int
+    public_id: uuid.UUID
+    kind: str
+    priority: int
+    waiting_since: dt.datetime
+    summary: str
     initials: str
     age: int | None
     requests: list["RequestLine"]
     flags: list[list[str]]
-    held_by: User | None  # the clinician holding a live claim
+    claimed_until: dt.datetime | None
+    held_by_id: int | None  # the clinician holding a live claim
+    held_by_name: str  # their name (or email), "" when nobody holds one
+
+    @property
+    def kind_label(self) -> str:
+        return str(ReviewCase.Kind(self.kind).label)
 
 
 @dataclass(frozen=True)
@@ -132,28 +146,13 @@ def _filtered(user: User, filters: QueueFilters, now: dt.datetime) -> QuerySet[R
     return cases
 
 
-# What a queue row shows, and nothing more: the intake's and the user's rows are wide.
+# What a queue row shows, and nothing more, as plain values: building 25 cases with their
+# patients, intakes and claimants as models cost more than the rest of the page.
 ROW_FIELDS = (
-    *("public_id", "kind", "priority", "flags", "summary", "waiting_since", "status"),
-    *("claimed_until", "patient__full_name", "intake__date_of_birth"),
-    *("claimed_by__full_name", "claimed_by__email"),
+    *("pk", "public_id", "kind", "priority", "waiting_since", "summary", "flags"),
+    *("claimed_by_id", "claimed_until", "claimed_by__full_name", "claimed_by__email"),
+    *("patient__full_name", "intake__date_of_birth", "intake_id"),
 )
-
-
-def _with_row_data(cases: QuerySet[ReviewCase]) -> QuerySet[ReviewCase]:
-    # The requests' names come from `catalog_names`, so only their ids are read here.
-    return (
-        cases.select_related("patient", "intake", "claimed_by")
-        .only(*ROW_FIELDS)
-        .prefetch_related(
-            Prefetch(
-                "intake__requests",
-                queryset=TreatmentRequest.objects.only(
-                    "intake_id", "treatment_id", "product_id", "area_id", "position"
-                ).order_by("position", "id"),
-            )
-        )
-    )
 
 
 @dataclass(frozen=True)
@@ -165,28 +164,57 @@ class RequestLine:
     product_chosen: bool
 
 
-def _request_lines(requests: list[TreatmentRequest], names: CatalogNames) -> list[RequestLine]:
+def _queue_rows(cases: QuerySet[ReviewCase], now: dt.datetime) -> dict[int, QueueRow]:
+    """The rows of these cases by id: two queries (the cases with their patient, intake and
+    claimant; the intakes' requests), the requests named from `catalog_names`."""
+    found = list(cases.values_list(*ROW_FIELDS))
+    requests: dict[int, list[tuple[int, int | None, int | None]]] = {}
+    for intake_id, treatment_id, product_id, area_id in (
+        TreatmentRequest.objects.filter(intake_id__in=[r[-1] for r in found])
+        .order_by("intake_id", "position", "id")
+        .values_list("intake_id", "treatment_id", "product_id", "area_id")
+    ):
+        requests.setdefault(intake_id, []).append((treatment_id, product_id, area_id))
+    names = catalog_names()
+    today = timezone.localdate(now)
+    rows = {}
+    for (
+        pk, public_id, kind, priority, waiting_since, summary, flags,
+        claimed_by_id, claimed_until, claimant_name, claimant_email,
+        full_name, born, intake_id,
+    ) in found:  # fmt: skip
+        held = claimed_by_id is not None and claimed_until is not None and claimed_until > now
+        rows[pk] = QueueRow(
+            pk=pk,
+            public_id=public_id,
+            kind=kind,
+            priority=priority,
+            waiting_since=waiting_since,
+            summary=summary,
+            initials=_initials(full_name),
+            age=age_on(born, today),
+            requests=_request_lines(requests.get(intake_id, []), names),
+            flags=flags,
+            claimed_until=claimed_until,
+            held_by_id=claimed_by_id if held else None,
+            held_by_name=(claimant_name or claimant_email) if held else "",
+        )
+    return rows
+
+
+def _request_lines(
+    requests: list[tuple[int, int | None, int | None]], names: CatalogNames
+) -> list[RequestLine]:
     return [
         RequestLine(
-            product=names.products.get(r.product_id, "")
-            if r.product_id
-            else names.treatments.get(r.treatment_id, ""),
-            area=names.areas.get(r.area_id, ""),
-            product_chosen=r.product_id is not None,
+            product=names.products.get(product_id, "")
+            if product_id
+            else names.treatments.get(treatment_id, ""),
+            area=names.areas.get(area_id, ""),
+            product_chosen=product_id is not None,
         )
-        for r in requests
+        for treatment_id, product_id, area_id in requests
     ]
-
-
-def _queue_row(case: ReviewCase, now: dt.datetime, names: CatalogNames) -> QueueRow:
-    return QueueRow(
-        case=case,
-        initials=_initials(case.patient.full_name),
-        age=age_on(case.intake.date_of_birth, timezone.localdate(now)),
-        requests=_request_lines(list(case.intake.requests.all()), names),
-        flags=case.flags,
-        held_by=case.claimed_by if case.claim_holder(now) else None,
-    )
 
 
 # The counts per severity stop at this many ("1,000+"): counting further would read every
@@ -201,18 +229,18 @@ def _counts() -> dict[int, int]:
 
     The ORDER BY is the index's own: without it PostgreSQL may read the table from its start
     until it has found enough open cases of a priority, which is quick while open and closed
-    cases are mixed and slow once years of closed cases fill the table's first pages."""
+    cases are mixed and slow once years of closed cases fill the table's first pages. The
+    priorities come as a list of rows, so the count is one subquery, planned once."""
     table = connection.ops.quote_name(ReviewCase._meta.db_table)
-    one = (
-        f"SELECT %s, (SELECT COUNT(*) FROM (SELECT 1 FROM {table} "  # noqa: S608 (the model's own table)
-        "WHERE status = %s AND priority = %s ORDER BY priority DESC, waiting_since, id "
-        "LIMIT %s) AS capped)"
+    priorities = " UNION ALL ".join(["SELECT %s AS p"] * len(Priority))
+    query = (
+        f"SELECT v.p, (SELECT COUNT(*) FROM (SELECT 1 FROM {table} "  # noqa: S608 (the model's own table)
+        "WHERE status = %s AND priority = v.p ORDER BY priority DESC, waiting_since, id "
+        f"LIMIT %s) AS capped) FROM ({priorities}) AS v"
     )
-    params: list[object] = []
-    for p in Priority:
-        params += [p.value, ReviewCase.Status.OPEN, p.value, COUNT_CAP + 1]
+    params = [ReviewCase.Status.OPEN, COUNT_CAP + 1, *(p.value for p in Priority)]
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join([one] * len(Priority)), params)
+        cursor.execute(query, params)
         return {priority: n for priority, n in cursor.fetchall() if n}
 
 
@@ -262,13 +290,11 @@ def review_queue(
     ids = _page_ids(_filtered(user, filters, now), after, limit)
     more = len(ids) > limit
     ids = ids[:limit]
-    by_id = {case.pk: case for case in _with_row_data(ReviewCase.objects.filter(pk__in=ids))}
-    page = [by_id[pk] for pk in ids if pk in by_id]
-    names = catalog_names()
-    rows = [_queue_row(case, now, names) for case in page]
+    by_id = _queue_rows(ReviewCase.objects.filter(pk__in=ids), now)
+    rows = [by_id[pk] for pk in ids if pk in by_id]
     next_cursor = None
-    if more and page:
-        last = page[-1]
+    if more and rows:
+        last = rows[-1]
         next_cursor = QueueCursor(last.priority, last.waiting_since, last.pk).encode()
     return QueuePage(rows=rows, next_cursor=next_cursor, counts=counts)
 
@@ -277,10 +303,12 @@ def queue_row_for(user: User, public_id: str) -> QueueRow:
     """One case as the queue shows it (after a claim or a release); 404 as `get_case_for`."""
     require_reviewer(user)
     try:
-        case = _with_row_data(ReviewCase.objects.all()).get(public_id=public_id)
-    except (ReviewCase.DoesNotExist, ValueError, TypeError):
+        found = _queue_rows(ReviewCase.objects.filter(public_id=public_id), timezone.now())
+    except (ValueError, TypeError, ValidationError):
         raise Http404 from None
-    return _queue_row(case, timezone.now(), catalog_names())
+    if not found:
+        raise Http404
+    return next(iter(found.values()))
 
 
 def get_case_for(user: User, public_id: str) -> ReviewCase:

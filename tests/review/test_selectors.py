@@ -62,7 +62,7 @@ def test_every_page_runs_the_same_queries_and_together_they_are_the_queue(
         with CaptureQueriesContext(connection) as queries:
             page = review_queue(user=clinician, after=after, limit=25)
         counts.add(len(queries))
-        seen += [row.case.pk for row in page.rows]
+        seen += [row.pk for row in page.rows]
         if page.next_cursor is None:
             break
         after = QueueCursor.decode(page.next_cursor)

@@ -122,23 +122,22 @@ def queue_item(
     """The facts of one row, for this clinician, now."""
     urls = urls or CaseUrls()
     now = now or timezone.now()
-    case = row.case
-    public_id = str(case.public_id)
-    mine = row.held_by is not None and row.held_by.pk == user_id
+    public_id = str(row.public_id)
+    mine = row.held_by_id is not None and row.held_by_id == user_id
     return QueueItem(
         public_id=public_id,
         initials=row.initials,
         age=row.age,
-        kind=case.kind,
-        kind_label=str(case.get_kind_display()),
-        waiting_since=case.waiting_since.isoformat(),
-        waited=timesince(case.waiting_since, now),
+        kind=row.kind,
+        kind_label=row.kind_label,
+        waiting_since=row.waiting_since.isoformat(),
+        waited=timesince(row.waiting_since, now),
         requests=tuple(row.requests),
-        summary=case.summary,
+        summary=row.summary,
         badges=_badges(row.flags),
         mine=mine,
-        held_by=(row.held_by.full_name or row.held_by.email) if row.held_by and not mine else "",
-        claimed_until=local_time(case.claimed_until) if row.held_by else "",
+        held_by=row.held_by_name if row.held_by_id is not None and not mine else "",
+        claimed_until=local_time(row.claimed_until) if row.held_by_id is not None else "",
         message=str(message),
         case_url=urls.of("case", public_id),
         claim_url=urls.of("claim", public_id),
