@@ -164,10 +164,9 @@ class RequestLine:
     product_chosen: bool
 
 
-def _queue_rows(cases: QuerySet[ReviewCase], now: dt.datetime) -> dict[int, QueueRow]:
-    """The rows of these cases by id: two queries (the cases with their patient, intake and
-    claimant; the intakes' requests), the requests named from `catalog_names`."""
-    found = list(cases.values_list(*ROW_FIELDS))
+def _queue_rows(found: list[tuple], now: dt.datetime) -> list[QueueRow]:
+    """The rows of these cases (values of ROW_FIELDS), in their order, with their requests
+    (one query), named from `catalog_names`."""
     requests: dict[int, list[tuple[int, int | None, int | None]]] = {}
     for intake_id, treatment_id, product_id, area_id in (
         TreatmentRequest.objects.filter(intake_id__in=[r[-1] for r in found])
@@ -177,14 +176,14 @@ def _queue_rows(cases: QuerySet[ReviewCase], now: dt.datetime) -> dict[int, Queu
         requests.setdefault(intake_id, []).append((treatment_id, product_id, area_id))
     names = catalog_names()
     today = timezone.localdate(now)
-    rows = {}
+    rows = []
     for (
         pk, public_id, kind, priority, waiting_since, summary, flags,
         claimed_by_id, claimed_until, claimant_name, claimant_email,
         full_name, born, intake_id,
     ) in found:  # fmt: skip
         held = claimed_by_id is not None and claimed_until is not None and claimed_until > now
-        rows[pk] = QueueRow(
+        row = QueueRow(
             pk=pk,
             public_id=public_id,
             kind=kind,
@@ -199,6 +198,7 @@ def _queue_rows(cases: QuerySet[ReviewCase], now: dt.datetime) -> dict[int, Queu
             held_by_id=claimed_by_id if held else None,
             held_by_name=(claimant_name or claimant_email) if held else "",
         )
+        rows.append(row)
     return rows
 
 
@@ -244,17 +244,20 @@ def _counts() -> dict[int, int]:
         return {priority: n for priority, n in cursor.fetchall() if n}
 
 
-def _page_ids(cases: QuerySet[ReviewCase], after: QueueCursor | None, limit: int) -> list[int]:
-    """The ids of one page in the queue's order, continuing after `after` (keyset, no OFFSET).
+def _page(cases: QuerySet[ReviewCase], after: QueueCursor | None, limit: int) -> list[tuple]:
+    """One page in the queue's order (ROW_FIELDS values, one more than `limit` when more
+    follow), continuing after `after` (keyset, no OFFSET).
 
-    After a cursor the page is "the rest of this priority" followed by "the lower
-    priorities": each is one range of `review_queue_idx`, so a page deep in the queue
-    costs what the first page costs. (A single OR of the two conditions would make
-    PostgreSQL walk the index from its start.)
+    The first page, the one asked for most, is one query: `review_queue_idx` walked in its
+    order, each case joined to its patient, intake and claimant. After a cursor the page is
+    "the rest of this priority" followed by "the lower priorities": each is one range of
+    the index, so a page deep in the queue costs what the first page costs (a single OR of
+    the two conditions would make PostgreSQL walk the index from its start); their ids come
+    first, then their rows.
     """
-    columns = ("priority", "waiting_since", "id")
     if after is None:
-        return [row[2] for row in cases.order_by(*QUEUE_ORDER).values_list(*columns)[: limit + 1]]
+        return list(cases.order_by(*QUEUE_ORDER).values_list(*ROW_FIELDS)[: limit + 1])
+    columns = ("priority", "waiting_since", "id")
     rest = cases.filter(
         Q(waiting_since__gt=after.waiting_since) | Q(id__gt=after.id),
         priority=after.priority,
@@ -264,11 +267,14 @@ def _page_ids(cases: QuerySet[ReviewCase], after: QueueCursor | None, limit: int
     if not connection.features.supports_slicing_ordering_in_compound:
         # SQLite (a quick local run) cannot limit the parts of a UNION; its queues are small.
         either = cases.filter(Q(pk__in=rest.values("pk")) | Q(pk__in=lower.values("pk")))
-        return [row[2] for row in either.order_by(*QUEUE_ORDER).values_list(*columns)[: limit + 1]]
-    first = rest.order_by(*QUEUE_ORDER).values_list(*columns)[: limit + 1]
-    then = lower.order_by(*QUEUE_ORDER).values_list(*columns)[: limit + 1]
-    rows = first.union(then, all=True).order_by(*QUEUE_ORDER)[: limit + 1]
-    return [row[2] for row in rows]
+        ids = [row[2] for row in either.order_by(*QUEUE_ORDER).values_list(*columns)[: limit + 1]]
+    else:
+        first = rest.order_by(*QUEUE_ORDER).values_list(*columns)[: limit + 1]
+        then = lower.order_by(*QUEUE_ORDER).values_list(*columns)[: limit + 1]
+        rows = first.union(then, all=True).order_by(*QUEUE_ORDER)[: limit + 1]
+        ids = [row[2] for row in rows]
+    found = {row[0]: row for row in ReviewCase.objects.filter(pk__in=ids).values_list(*ROW_FIELDS)}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def review_queue(
@@ -280,18 +286,16 @@ def review_queue(
 ) -> QueuePage:
     """One page of the queue, most urgent first, oldest first within a priority.
 
-    Four queries whatever the queue's size and wherever the page is: the counts, the
-    page's ids (served by `review_queue_idx`, a partial index on open cases in exactly
-    this order), the page's rows, and their requests.
+    Three queries whatever the queue's size (four after a cursor): the counts, the page's
+    rows (served by `review_queue_idx`, a partial index on open cases in exactly this
+    order), and their requests.
     """
     require_reviewer(user)
     now = timezone.now()
     counts = _counts()
-    ids = _page_ids(_filtered(user, filters, now), after, limit)
-    more = len(ids) > limit
-    ids = ids[:limit]
-    by_id = _queue_rows(ReviewCase.objects.filter(pk__in=ids), now)
-    rows = [by_id[pk] for pk in ids if pk in by_id]
+    found = _page(_filtered(user, filters, now), after, limit)
+    more = len(found) > limit
+    rows = _queue_rows(found[:limit], now)
     next_cursor = None
     if more and rows:
         last = rows[-1]
@@ -303,12 +307,12 @@ def queue_row_for(user: User, public_id: str) -> QueueRow:
     """One case as the queue shows it (after a claim or a release); 404 as `get_case_for`."""
     require_reviewer(user)
     try:
-        found = _queue_rows(ReviewCase.objects.filter(public_id=public_id), timezone.now())
+        found = list(ReviewCase.objects.filter(public_id=public_id).values_list(*ROW_FIELDS))
     except (ValueError, TypeError, ValidationError):
         raise Http404 from None
     if not found:
         raise Http404
-    return next(iter(found.values()))
+    return _queue_rows(found, timezone.now())[0]
 
 
 def get_case_for(user: User, public_id: str) -> ReviewCase:
