@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -332,6 +333,9 @@ def intake_step(request: HttpRequest, public_id: str, step: str) -> HttpResponse
     if step == "consent":
         context["consent_text"] = current_consent_text(get_language())
         context["unanswered"] = [s for s in steps if s.code in missing - {"consent", "review"}]
+    # The page shows the steps twice (beside the form on a wide screen, under it on a phone):
+    # drawn once.
+    context["step_nav"] = render_to_string("intake/_step_nav.html", context, request)
     return render(request, "intake/step.html", context)
 
 
