@@ -87,9 +87,9 @@ def slots_available(
     Queries (7, whatever the range and the number of practitioners; none after the
     first when no one performs the treatment): the policy; opening hours; the
     practitioners (`booking_practitioner_treatments` join) and their working hours
-    (prefetched); their time off (`time_off_idx`, by practitioner and end); active appointments in the range
-    of those practitioners or of an active room (`appointment_practitioner_idx`,
-    `appointment_room_idx`); the active rooms.
+    (prefetched); their time off (`time_off_idx`, by practitioner and end); active
+    appointments in the range of those practitioners or of an active room
+    (`appointment_practitioner_idx`, `appointment_room_idx`); the active rooms.
     """
     if end < start:
         return []

@@ -308,3 +308,23 @@ class ProductArea(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} — {self.area}"
+
+
+class CatalogRevision(models.Model):
+    """One row whose number changes with every change to the catalog (on PostgreSQL).
+
+    Triggers on each catalog table set it from a sequence after every statement that
+    writes there, so a number names one state of the catalog: a sequence never hands a
+    number out twice, even when the transaction that took it rolls back. A process may keep
+    what it read from the catalog (the screening's facts) under the number it read first,
+    and reads the catalog again when the number differs (`consultations.catalog.revision`).
+    """
+
+    number = models.BigIntegerField(_("revision"))
+
+    class Meta:
+        verbose_name = _("catalog revision")
+        verbose_name_plural = _("catalog revisions")
+
+    def __str__(self) -> str:
+        return str(self.number)

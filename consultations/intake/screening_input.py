@@ -5,11 +5,13 @@ one place where the intake's patient-friendly answers become contract codes.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 
 from consultations.catalog.models import Product
+from consultations.catalog.revision import kept
 from consultations.intake.choices import (
     CONTRACT_CONDITIONS,
     GOAL_INDICATION,
@@ -31,7 +33,19 @@ ALLERGY_WORDS: dict[str, str] = {
 }
 
 
-def _candidate_products(request: TreatmentRequest, products: list[Product]) -> list[str]:
+@dataclass(frozen=True)
+class OfferedProduct:
+    """An offered product as the mapping of requests without one reads it."""
+
+    code: str
+    treatment_id: int
+    area_ids: frozenset[int]  # the areas it is meant for
+    area_parent_ids: frozenset[int]  # the areas containing those
+
+
+def _candidate_products(
+    request: TreatmentRequest, products: tuple[OfferedProduct, ...]
+) -> list[str]:
     """Products the clinician could choose for a request made without one.
 
     Offered products of that treatment meant for the requested area, for the
@@ -42,26 +56,35 @@ def _candidate_products(request: TreatmentRequest, products: list[Product]) -> l
     area = request.area
     related = {area.pk, area.parent_id}
     of_treatment = [p for p in products if p.treatment_id == request.treatment_id]
-    fitting = [
-        p.code
-        for p in of_treatment
-        if any(
-            pa.area_id in related or pa.area.parent_id == area.pk for pa in p.product_areas.all()
-        )
-    ]
+    fitting = [p.code for p in of_treatment if p.area_ids & related or area.pk in p.area_parent_ids]
     return fitting or [p.code for p in of_treatment]
 
 
-def offered_products() -> list[Product]:
-    """The offered products with their areas, as `screening_input` reads them (3 queries)."""
-    return list(Product.objects.filter(is_active=True).prefetch_related("product_areas__area"))
+def offered_products() -> tuple[OfferedProduct, ...]:
+    """The offered products with their areas, as `screening_input` reads them (kept while the
+    catalog's revision stays the same; three queries when it changed)."""
+    return kept("offered-products", _read_offered_products)
+
+
+def _read_offered_products() -> tuple[OfferedProduct, ...]:
+    return tuple(
+        OfferedProduct(
+            code=p.code,
+            treatment_id=p.treatment_id,
+            area_ids=frozenset(pa.area_id for pa in p.product_areas.all()),
+            area_parent_ids=frozenset(
+                pa.area.parent_id for pa in p.product_areas.all() if pa.area.parent_id
+            ),
+        )
+        for p in Product.objects.filter(is_active=True).prefetch_related("product_areas__area")
+    )
 
 
 def screening_input(
     intake: Intake,
     *,
     treatment_date: dt.date | None = None,
-    products: list[Product] | None = None,
+    products: tuple[OfferedProduct, ...] | None = None,
 ) -> dict[str, Any]:
     """The contract's input for this intake, exactly as `manage.py screen` would take it.
 

@@ -24,10 +24,13 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
-from consultations.catalog.models import Product
 from consultations.intake.demo import EMAIL_PATTERN
 from consultations.intake.models import Intake, PreviousTreatment, SkinCheck, TreatmentRequest
-from consultations.intake.screening_input import offered_products, screening_input
+from consultations.intake.screening_input import (
+    OfferedProduct,
+    offered_products,
+    screening_input,
+)
 from consultations.review.models import ReviewCase
 from consultations.review.services import new_intake_case
 from consultations.screening.engine import contract
@@ -50,7 +53,7 @@ class _Engine:
 
     facts: CatalogFacts
     reader: TextReader
-    products: list[Product]
+    products: tuple[OfferedProduct, ...]
     ruleset: str
 
     @classmethod

@@ -3,11 +3,17 @@
 from django.db.models import Prefetch
 
 from consultations.catalog.models import Area, Ingredient, Product, ProductArea
+from consultations.catalog.revision import kept
 from consultations.screening.engine.facts import CatalogFacts, IngredientFacts, ProductFacts
 
 
 def catalog_facts() -> CatalogFacts:
-    """Every product (offered or not: the contract screens any catalog code), in 4 queries."""
+    """Every product (offered or not: the contract screens any catalog code): one query for
+    the catalog's revision while it stays the same, four more when it changed."""
+    return kept("screening-facts", _read_catalog_facts)
+
+
+def _read_catalog_facts() -> CatalogFacts:
     products = Product.objects.select_related("treatment").prefetch_related(
         Prefetch("ingredients", queryset=Ingredient.objects.order_by("code")),
         Prefetch("product_areas", queryset=ProductArea.objects.select_related("area")),
@@ -38,4 +44,8 @@ def catalog_facts() -> CatalogFacts:
 
 def ingredient_names() -> dict[str, tuple[str, ...]]:
     """Catalog ingredient names, so an ingredient an admin adds is recognised in allergies."""
-    return {code: (name,) for code, name in Ingredient.objects.values_list("code", "name")}
+    return dict(kept("ingredient-names", _read_ingredient_names))
+
+
+def _read_ingredient_names() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((code, (name,)) for code, name in Ingredient.objects.values_list("code", "name"))

@@ -1,0 +1,56 @@
+"""What a process reads from the catalog, kept for as long as the catalog stays the same.
+
+Every submission screens against the catalog: its products, their ingredients and areas,
+the areas' tree. Reading that is eight queries and a few hundred model instances, the
+largest part of a submission, for tables an administrator changes a few times a year. So
+each process keeps what it built under the catalog's revision (`CatalogRevision`, set by a
+trigger on every catalog table) and reads the one row of the revision instead: when the
+number is the one it kept, nothing in the catalog has changed since, committed or not.
+
+The revision is read before the catalog, so what is kept is never older than its number.
+On SQLite (a quick local run) there are no triggers and nothing is kept.
+"""
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection
+
+_kept: dict[tuple[str, int], Any] = {}
+_lock = threading.Lock()
+
+
+def catalog_revision() -> int | None:
+    """The catalog's current number; None where there is none to trust (not PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT number FROM catalog_catalogrevision WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def kept[T](name: str, read: Callable[[], T]) -> T:
+    """`read()`, or what it returned before at the catalog's current revision.
+
+    What `read` returns is shared by every request of the process: it must be immutable."""
+    revision = catalog_revision()
+    if revision is None:
+        return read()
+    key = (name, revision)
+    with _lock:
+        if key in _kept:
+            return _kept[key]
+    value = read()
+    with _lock:
+        for old in [k for k in _kept if k[1] != revision]:
+            del _kept[old]
+        _kept[key] = value
+    return value
+
+
+def forget() -> None:
+    """Drop everything kept (the tests start each from the database)."""
+    with _lock:
+        _kept.clear()
