@@ -26,7 +26,7 @@ from consultations.intake.models import (
     SkinCheck,
     TreatmentRequest,
 )
-from consultations.intake.selectors import current_consent_text
+from consultations.intake.selectors import current_consent_text, with_answers
 from consultations.intake.steps import (
     ANSWER_STEPS,
     STEPS_BY_CODE,
@@ -397,8 +397,12 @@ def intake_sign_consent(
 
 @transaction.atomic
 def intake_submit(*, intake_id: int) -> Intake:
-    """Freeze the draft as a submitted version. Submitting twice returns the same submission."""
-    intake = Intake.objects.select_for_update().get(pk=intake_id)
+    """Freeze the draft as a submitted version. Submitting twice returns the same submission.
+
+    The intake comes with every answer and the catalog rows they name (`with_answers`), as the
+    checks here and the screening after read them: the row is locked, the answers cannot
+    change under it (a draft's changes lock the row first)."""
+    intake = with_answers(Intake.objects.select_for_update(of=("self",))).get(pk=intake_id)
     if intake.is_submitted:
         return intake
     if not intake.can_become(Intake.Status.SUBMITTED):

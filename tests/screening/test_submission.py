@@ -3,15 +3,18 @@
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from consultations.catalog.models import Treatment
+from consultations.intake import services
 from consultations.screening.engine import contract
 from consultations.screening.engine.screen import ruleset_version, screen
 from consultations.screening.facts import catalog_facts
 from consultations.screening.models import Screening
 from consultations.screening.services import intake_submit_and_screen, text_reader
-from tests.intake.conftest import fill, request_answer, sign
+from tests.intake.conftest import area, fill, product, request_answer, sign
 from tests.screening.conftest import FACTS
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +128,58 @@ def test_the_check_page_points_out_a_certain_block_with_alternatives(client, pat
     page = client.get(reverse("intake:review", args=[signed.public_id])).content.decode()
     assert "some of what you asked for is not possible" in page
     assert "Vitamin mesotherapy cocktail (lidocaine-free)" in page
+
+
+def test_a_submission_runs_the_same_queries_however_many_answers_it_has(
+    patient_a, patient_b, django_assert_num_queries
+):
+    """One treatment asked for, or four (one without a product, so the screening looks up
+    the candidates) with skin findings and previous treatments: the same queries, so the
+    answers and the catalog rows they name are read together, never one by one."""
+
+    small = services.intake_open_draft(patient=patient_a.patient)
+    fill(small, requests=[request_answer("meso-vitamin", "face")])
+    sign(small)
+    large = services.intake_open_draft(patient=patient_b.patient)
+    fill(
+        large,
+        requests=[
+            request_answer("meso-vitamin", "neck"),
+            request_answer("skinvive", "cheeks"),
+            request_answer("juvederm-volbella-xc", "lips"),
+            services.RequestAnswer(
+                treatment=Treatment.objects.get(code="mesotherapy"),
+                product=None,
+                area=area("face"),
+                goal="hydration",
+            ),
+        ],
+        skin={"neck": ["inflamed_acne"], "lips": ["rash"]},
+        skip=("history",),
+    )
+    services.intake_save_history(
+        intake_id=large.pk,
+        had_previous_treatments=True,
+        previous=[
+            services.PreviousAnswer(
+                product=product("juvederm-volbella-xc"),
+                description="",
+                area=area("lips"),
+                treated_on=dt.date(2026, 6, 1),
+            ),
+            services.PreviousAnswer(
+                product=product("skinvive"),
+                description="",
+                area=area("cheeks"),
+                treated_on=dt.date(2026, 9, 1),
+            ),
+        ],
+        base_fingerprint=None,
+    )
+    sign(large)
+    catalog_facts()  # the catalog, kept from an earlier submission
+    with CaptureQueriesContext(connection) as first:
+        intake_submit_and_screen(intake_id=small.pk)
+    with django_assert_num_queries(len(first)):
+        screening = intake_submit_and_screen(intake_id=large.pk)
+    assert len(screening.result["requests"]) > 4  # the candidates of the request without one
