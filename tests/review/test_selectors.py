@@ -67,10 +67,11 @@ def test_pages_run_a_fixed_number_of_queries_and_together_they_are_the_queue(
             break
         after = QueueCursor.decode(page.next_cursor)
     assert seen == expected
-    # The first page reads its rows with its ids (3 queries); every later page the same 4.
+    # The first page reads its rows, with their requests, with its ids (2 queries); every
+    # later page the same 3.
     assert len(counts) == 4, counts
-    assert counts[0] == 3, counts
-    assert set(counts[1:]) == {4}, counts
+    assert counts[0] == 2, counts
+    assert set(counts[1:]) == {3}, counts
 
 
 def test_the_counts_and_the_page_are_read_in_order_from_the_queue_index(blocked_case, clinician):

@@ -81,6 +81,12 @@ class QueueItem:
 
 
 def _badges(flags: list[list[str]]) -> tuple[FlagBadge, ...]:
+    return _badges_of(tuple((code, severity) for code, severity in flags), get_language() or "")
+
+
+@lru_cache(maxsize=512)
+def _badges_of(flags: tuple[tuple[str, str], ...], language: str) -> tuple[FlagBadge, ...]:
+    # `language` is in the key only: the texts are translated into the thread's language.
     badges = []
     for code, severity in flags:
         rule = RULES_BY_CODE.get(code)
