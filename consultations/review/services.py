@@ -120,6 +120,10 @@ def review_intake_submit(*, intake_id: int) -> ReviewCase:
 
 def _supersede_earlier_versions(intake: Intake) -> None:
     """The new version replaces the earlier ones' pending reviews and unused clearances."""
+    if intake.version <= 1:
+        # A patient's first version (versions count from 1, one of each per patient): there
+        # is nothing earlier to replace.
+        return
     now = timezone.now()
     earlier = ReviewCase.objects.select_for_update().filter(
         patient_id=intake.patient_id,
