@@ -36,9 +36,7 @@ def _draw(page: Template, user, path: str) -> str:
 
 @pytest.fixture
 def visitors(patient_a, clinician, front_desk, admin_user):
-    odd = patient_register(
-        email="odd@example.com", password=PASSWORD, full_name='<i>Đỗ&"x Mai'
-    )
+    odd = patient_register(email="odd@example.com", password=PASSWORD, full_name='<i>Đỗ&"x Mai')
     return {
         "anonymous": AnonymousUser(),
         "patient": patient_a,

@@ -1,4 +1,4 @@
-"""What a process keeps from the catalog is the catalog as it is now (consultations.catalog.revision).
+"""What a process keeps from the catalog is the catalog as it is now (catalog/revision.py).
 
 The screening's facts are kept per process under the catalog's revision, which a trigger on
 every catalog table sets from a sequence. Each test here changes the catalog and checks that
@@ -19,6 +19,10 @@ from consultations.screening.facts import catalog_facts, ingredient_names
 pytestmark = pytest.mark.django_db
 
 MESO = "meso-vitamin"
+
+
+class RolledBack(Exception):
+    pass
 
 
 def _rename_treatment() -> None:
@@ -63,7 +67,8 @@ def test_every_write_to_a_catalog_table_gives_the_catalog_a_new_revision(
     assert before is not None
     change()
     after = catalog_revision()
-    assert after is not None and after != before
+    assert after is not None
+    assert after != before
 
 
 def test_while_the_catalog_stays_the_same_its_facts_cost_one_query(
@@ -101,11 +106,19 @@ def test_a_change_rolled_back_leaves_nothing_of_itself_kept() -> None:
     never handed out again, so what was kept under it is never read by anyone."""
     before = catalog_revision()
     assert "lidocaine" not in catalog_facts().products[MESO].ingredient_codes
-    with pytest.raises(RuntimeError), transaction.atomic():
-        _add_ingredient_to_product()
-        inside = catalog_revision()
-        assert "lidocaine" in catalog_facts().products[MESO].ingredient_codes
-        raise RuntimeError("roll back")
+    seen = {}
+
+    def change_read_and_roll_back() -> None:
+        with transaction.atomic():
+            _add_ingredient_to_product()
+            seen["revision"] = catalog_revision()
+            seen["ingredients"] = catalog_facts().products[MESO].ingredient_codes
+            raise RolledBack
+
+    with pytest.raises(RolledBack):
+        change_read_and_roll_back()
+    inside = seen["revision"]
+    assert "lidocaine" in seen["ingredients"]
     assert catalog_revision() == before
     assert "lidocaine" not in catalog_facts().products[MESO].ingredient_codes
     # Another change, made the same way after the rollback, gets a number of its own.
