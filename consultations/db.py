@@ -1,6 +1,6 @@
 """Database helpers shared by the rooms' migrations."""
 
-from django.db import migrations, models
+from django.db import connection, migrations, models
 
 
 class PostgresOnlySQL(migrations.RunSQL):
@@ -56,3 +56,10 @@ def validate_fields(instance: models.Model, *, exclude: tuple[str, ...] = ()) ->
     instance.full_clean(
         exclude=[*exclude, *relations], validate_unique=False, validate_constraints=False
     )
+
+
+def require_transaction() -> None:
+    """For a service's part that takes no savepoint of its own: its caller's transaction
+    must be open, or its reads under lock and its writes would not be one unit."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("this must run inside the caller's transaction.atomic()")

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.catalog.models import Area, Product, Treatment
-from consultations.db import validate_fields
+from consultations.db import require_transaction, validate_fields
 from consultations.intake.choices import Pregnancy, SexAtBirth
 from consultations.intake.models import (
     ConsentSignature,
@@ -397,11 +397,20 @@ def intake_sign_consent(
 
 @transaction.atomic
 def intake_submit(*, intake_id: int) -> Intake:
-    """Freeze the draft as a submitted version. Submitting twice returns the same submission.
+    """Freeze the draft as a submitted version. Submitting twice returns the same submission."""
+    return intake_submit_in_transaction(intake_id=intake_id)
+
+
+def intake_submit_in_transaction(*, intake_id: int) -> Intake:
+    """`intake_submit` for a caller that holds the transaction (submission and screening).
+
+    No savepoint of its own: an error rolls back the caller's whole transaction, which
+    must not catch it and go on.
 
     The intake comes with every answer and the catalog rows they name (`with_answers`), as the
     checks here and the screening after read them: the row is locked, the answers cannot
     change under it (a draft's changes lock the row first)."""
+    require_transaction()
     intake = with_answers(Intake.objects.select_for_update(of=("self",))).get(pk=intake_id)
     if intake.is_submitted:
         return intake

@@ -45,7 +45,7 @@ from consultations.review.models import (
 from consultations.review.notifications import send_outcome_email
 from consultations.review.selectors import case_requests, current_decisions, request_flags
 from consultations.screening.models import Screening
-from consultations.screening.services import intake_submit_and_screen
+from consultations.screening.services import intake_submit_and_screen_in_transaction
 
 SEVERITY_ORDER = {"block": 0, "review": 1, "info": 2}
 
@@ -106,7 +106,7 @@ def review_intake_submit(*, intake_id: int) -> ReviewCase:
     All in one transaction. Submitting again (a double click, the back button)
     returns the case already opened.
     """
-    screening = intake_submit_and_screen(intake_id=intake_id)
+    screening = intake_submit_and_screen_in_transaction(intake_id=intake_id)
     intake = screening.intake
     case = ReviewCase.objects.filter(intake=intake, kind=ReviewCase.Kind.INTAKE).first()
     if case is not None:

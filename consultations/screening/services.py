@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from consultations.catalog.models import Product
-from consultations.db import validate_fields
+from consultations.db import require_transaction, validate_fields
 from consultations.intake.models import Intake
 from consultations.intake.screening_input import screening_input
-from consultations.intake.services import intake_submit
+from consultations.intake.services import intake_submit_in_transaction
 from consultations.screening.engine import contract
 from consultations.screening.engine.screen import ruleset_version, screen
 from consultations.screening.engine.text import TextReader
@@ -65,6 +65,11 @@ def screening_run(*, intake: Intake) -> Screening:
 
     Idempotent per ruleset: running it again under the same rules returns the stored one.
     """
+    return _screening_run(intake)
+
+
+def _screening_run(intake: Intake) -> Screening:
+    require_transaction()
     if not intake.is_submitted:
         raise ValueError("only a submitted intake is screened and stored")
     existing = intake.screenings.filter(ruleset=ruleset_version()).first()
@@ -88,8 +93,14 @@ def screening_run(*, intake: Intake) -> Screening:
 def intake_submit_and_screen(*, intake_id: int) -> Screening:
     """Submit the draft and store its screening in the same transaction: never one without the
     other. Submitting again (a double click) returns the stored screening."""
-    intake = intake_submit(intake_id=intake_id)
-    return screening_run(intake=intake)
+    return intake_submit_and_screen_in_transaction(intake_id=intake_id)
+
+
+def intake_submit_and_screen_in_transaction(*, intake_id: int) -> Screening:
+    """`intake_submit_and_screen` for a caller that holds the transaction (the review case's
+    opening): one transaction, no savepoints, for the whole submission."""
+    intake = intake_submit_in_transaction(intake_id=intake_id)
+    return _screening_run(intake)
 
 
 def screening_preview(intake: Intake) -> ScreeningResult:
