@@ -183,3 +183,27 @@ def test_a_submission_runs_the_same_queries_however_many_answers_it_has(
     with django_assert_num_queries(len(first)):
         screening = intake_submit_and_screen(intake_id=large.pk)
     assert len(screening.result["requests"]) > 4  # the candidates of the request without one
+
+
+def test_a_submission_takes_no_savepoint_below_its_own_transaction(signed):
+    """One transaction for the submission, its screening and its case: inside a test's
+    transaction the service's own atomic block is the only savepoint."""
+    from consultations.review.services import review_intake_submit
+
+    with CaptureQueriesContext(connection) as queries:
+        review_intake_submit(intake_id=signed.pk)
+    savepoints = [q["sql"] for q in queries if q["sql"].startswith("SAVEPOINT")]
+    assert len(savepoints) == 1, savepoints
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_parts_without_a_transaction_of_their_own_refuse_to_run_outside_one(
+    patient_a,
+):
+    from consultations.intake.services import intake_submit_in_transaction
+    from consultations.screening.services import intake_submit_and_screen_in_transaction
+
+    draft = services.intake_open_draft(patient=patient_a.patient)
+    for part in (intake_submit_in_transaction, intake_submit_and_screen_in_transaction):
+        with pytest.raises(RuntimeError, match="inside the caller's transaction"):
+            part(intake_id=draft.pk)
