@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -196,14 +196,15 @@ def test_a_submission_takes_no_savepoint_below_its_own_transaction(signed):
     assert len(savepoints) == 1, savepoints
 
 
-@pytest.mark.django_db(transaction=True)
 def test_the_parts_without_a_transaction_of_their_own_refuse_to_run_outside_one(
-    patient_a,
+    patient_a, monkeypatch
 ):
     from consultations.intake.services import intake_submit_in_transaction
     from consultations.screening.services import intake_submit_and_screen_in_transaction
 
     draft = services.intake_open_draft(patient=patient_a.patient)
+    # As outside any transaction.atomic() (a test runs inside one, which it must not leave).
+    monkeypatch.setattr(connections["default"], "in_atomic_block", False)
     for part in (intake_submit_in_transaction, intake_submit_and_screen_in_transaction):
         with pytest.raises(RuntimeError, match="inside the caller's transaction"):
             part(intake_id=draft.pk)
