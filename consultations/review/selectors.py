@@ -4,6 +4,7 @@ import base64
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
@@ -271,6 +272,14 @@ def _counts() -> dict[int, int]:
         return {priority: n for priority, n in cursor.fetchall() if n}
 
 
+@lru_cache(maxsize=4)
+def _first_page_of_all(limit: int) -> QuerySet:
+    """The query of the queue's landing page (every open case, the first page): built once
+    per process, as building it costs more than PostgreSQL takes to answer it. Only a clone
+    of it is ever run (`.all()`), so each request reads the table afresh."""
+    return _row_values(ReviewCase.objects.open().order_by(*QUEUE_ORDER))[: limit + 1]
+
+
 def _page(cases: QuerySet[ReviewCase], after: QueueCursor | None, limit: int) -> list[tuple]:
     """One page in the queue's order (ROW_FIELDS values, one more than `limit` when more
     follow), continuing after `after` (keyset, no OFFSET).
@@ -320,7 +329,10 @@ def review_queue(
     require_reviewer(user)
     now = timezone.now()
     counts = _counts()
-    found = _page(_filtered(user, filters, now), after, limit)
+    if after is None and filters == QueueFilters():
+        found = list(_first_page_of_all(limit).all())
+    else:
+        found = _page(_filtered(user, filters, now), after, limit)
     more = len(found) > limit
     rows = _queue_rows(found[:limit], now)
     next_cursor = None

@@ -96,3 +96,24 @@ def test_the_counts_and_the_page_are_read_in_order_from_the_queue_index(blocked_
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert "review_queue_idx" in plan, plan
             assert "Sort" not in plan, plan
+
+
+def test_the_landing_page_reads_the_queue_afresh_on_every_request(blocked_case, clinician):
+    """Its query is built once per process; what it reads never is: a case queued, claimed
+    or closed since the last request shows at once."""
+    from consultations.review.services import review_claim
+
+    first = review_queue(user=clinician)
+    problem_cases(blocked_case, 2)
+    again = review_queue(user=clinician)
+    assert len(again.rows) == len(first.rows) + 2
+    assert again.counts[Priority.PROBLEM] == first.counts.get(Priority.PROBLEM, 0) + 2
+    review_claim(case_id=again.rows[0].pk, clinician=clinician)
+    assert review_queue(user=clinician).rows[0].held_by_id == clinician.pk
+    ReviewCase.objects.filter(pk=again.rows[0].pk).update(
+        status=ReviewCase.Status.DECIDED,
+        closed_at=timezone.now(),
+        claimed_by=None,
+        claimed_until=None,
+    )
+    assert again.rows[0].pk not in {row.pk for row in review_queue(user=clinician).rows}
