@@ -156,6 +156,7 @@ ROW_FIELDS = (
     *("claimed_by_id", "claimed_until", "claimed_by__full_name", "claimed_by__email"),
     *("patient__full_name", "intake__date_of_birth", "intake_id"),
 )
+_INTAKE_ID = ROW_FIELDS.index("intake_id")
 
 
 @dataclass(frozen=True)
@@ -194,10 +195,10 @@ def _queue_rows(found: list[tuple], now: dt.datetime) -> list[QueueRow]:
     requests: dict[int, list[tuple[int, int | None, int | None]]] = {}
     if found and len(found[0]) > len(ROW_FIELDS):
         for row in found:
-            requests[row[len(ROW_FIELDS) - 1]] = [(t, p, a) for _, _, t, p, a in sorted(row[-1])]
+            requests[row[_INTAKE_ID]] = [(t, p, a) for _, _, t, p, a in sorted(row[-1])]
     else:
         for intake_id, treatment_id, product_id, area_id in (
-            TreatmentRequest.objects.filter(intake_id__in=[r[len(ROW_FIELDS) - 1] for r in found])
+            TreatmentRequest.objects.filter(intake_id__in=[r[_INTAKE_ID] for r in found])
             .order_by("intake_id", "position", "id")
             .values_list("intake_id", "treatment_id", "product_id", "area_id")
         ):
