@@ -1,21 +1,36 @@
-"""The form renderer: Django's, with the select widget written in Python.
+"""The form renderer: Django's, with the select and the single-input widgets written in Python.
 
 A select's options are the bulk of a page's HTML when it lists the catalog (every product and
 every area, on each treatment row of the intake), and drawing them through the template
-language costs a node per attribute of every option. `ClinicFormRenderer` writes exactly the
-HTML of Django's `django/forms/widgets/select.html` (tests/test_forms_renderer.py compares
-the two on every kind of select) and leaves every other widget to the templates, so
-templates/django/forms/ can still replace any of them.
+language costs a node per attribute of every option; every text box, date, checkbox and
+hidden field (a formset's management form is four) is two template includes. So
+`ClinicFormRenderer` writes exactly the HTML of Django's `django/forms/widgets/select.html`
+and of its `input.html` (which text.html, date.html, checkbox.html, hidden.html and the other
+single inputs consist of), as tests/test_forms_renderer.py checks on every kind of each, and
+leaves every other widget to the templates. An input template the project replaces
+(templates/django/forms/widgets/) is drawn by its template, not here.
 """
 
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import django
 from django.forms.renderers import TemplatesSetting
 from django.http import HttpRequest
 from django.utils.html import conditional_escape
 
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
+# Django's templates of a single <input>: each is `{% include "…/input.html" %}`, nothing else.
+INPUTS = frozenset(
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        *("checkbox", "color", "date", "datetime", "email", "hidden", "number"),
+        *("password", "search", "tel", "text", "time", "url"),
+    )
+)
+DJANGO_WIDGETS = Path(django.__file__).parent / "forms" / "templates"
 
 
 def _attrs(attrs: dict[str, Any]) -> str:
@@ -48,6 +63,16 @@ def select_html(widget: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def input_html(widget: dict[str, Any]) -> str:
+    """Django's input.html for this widget context, written out."""
+    value = widget["value"]
+    shown = "" if value is None else f' value="{conditional_escape(str(value))}"'
+    return (
+        f'<input type="{conditional_escape(widget["type"])}" '
+        f'name="{conditional_escape(widget["name"])}"{shown}{_attrs(widget["attrs"])}>'
+    )
+
+
 class _NotPlain(Exception):
     """An option drawn by a template of its own: left to the templates."""
 
@@ -61,4 +86,14 @@ class ClinicFormRenderer(TemplatesSetting):
                 return select_html(context["widget"])
             except _NotPlain:
                 pass
+        elif template_name in INPUTS and self._djangos_own(template_name):
+            return input_html(context["widget"])
         return super().render(template_name, context, request)
+
+    @cache  # noqa: B019 (one renderer for the process, a handful of names)
+    def _djangos_own(self, template_name: str) -> bool:
+        """True while Django's own template, and its input.html, are the ones in use."""
+        return all(
+            Path(self.get_template(name).origin.name).is_relative_to(DJANGO_WIDGETS)
+            for name in (template_name, "django/forms/widgets/input.html")
+        )

@@ -1,11 +1,16 @@
-"""The select written in Python (clinic/forms_renderer.py) is Django's select, to the byte."""
+"""The select and the inputs written in Python (clinic/forms_renderer.py) are Django's, to the
+byte."""
+
+import datetime as dt
+from pathlib import Path
 
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.translation import gettext_lazy
 
-from clinic.forms_renderer import ClinicFormRenderer
+from clinic.forms_renderer import INPUTS, ClinicFormRenderer
+from consultations.intake.forms import DateInput
 
 DJANGO = DjangoTemplates()  # Django's own widget templates, untouched by the project's
 OURS = ClinicFormRenderer()
@@ -73,3 +78,57 @@ def test_the_project_renders_forms_with_it():
     assert isinstance(get_default_renderer(), ClinicFormRenderer)
     form = forms.Form()
     assert isinstance(form.renderer, ClinicFormRenderer)
+
+
+ODD = {"data-x": '"quoted" & <tagged>', "required": True, "disabled": False, "class": "a b"}
+INPUT_WIDGETS = {
+    "text": (forms.TextInput(), "Mai"),
+    "text, nothing": (forms.TextInput(), None),
+    "text, empty": (forms.TextInput(), ""),
+    "text, escaping": (forms.TextInput(attrs=ODD), "\"><script>alert(1)</script> & it's"),
+    "number": (forms.NumberInput(attrs={"min": 18, "step": "any"}), 42),
+    "email": (forms.EmailInput(), "anna@example.com"),
+    "url": (forms.URLInput(), "https://example.com/?a=1&b=2"),
+    "password": (forms.PasswordInput(), "secret"),
+    "password shown": (forms.PasswordInput(render_value=True), "s<e>cret"),
+    "hidden": (forms.HiddenInput(), 3),
+    "date": (forms.DateInput(), dt.date(2026, 12, 1)),
+    "date of the intake": (DateInput({"autocomplete": "bday"}), dt.date(1990, 5, 1)),
+    "time": (forms.TimeInput(), dt.time(9, 30)),
+    "date and time": (forms.DateTimeInput(), dt.datetime(2026, 12, 1, 9, 30)),
+    "checkbox, ticked": (forms.CheckboxInput(), True),
+    "checkbox, not": (forms.CheckboxInput(attrs={"class": "form-check-input"}), False),
+    "checkbox, a value": (forms.CheckboxInput(), "on"),
+    "colour": (forms.TextInput(attrs={"type": "color"}), "#ff0000"),
+    "search": (forms.TextInput(attrs={"type": "search", "aria-describedby": "h"}), "x"),
+}
+
+
+@pytest.mark.parametrize("name", INPUT_WIDGETS)
+def test_the_python_input_writes_what_djangos_template_writes(name):
+    widget, value = INPUT_WIDGETS[name]
+    django_html = widget.render("field", value, attrs={"id": "id_field"}, renderer=DJANGO)
+    ours = widget.render("field", value, attrs={"id": "id_field"}, renderer=OURS)
+    assert ours == django_html
+
+
+def test_every_input_template_it_writes_is_djangos_single_input():
+    django_widgets = Path(forms.__file__).parent / "templates"
+    for name in INPUTS:
+        text = (django_widgets / name).read_text().strip()
+        assert text == '{% include "django/forms/widgets/input.html" %}', name
+
+
+def test_an_input_template_the_project_replaces_is_drawn_by_that_template(tmp_path, settings):
+    replaced = tmp_path / "django" / "forms" / "widgets"
+    replaced.mkdir(parents=True)
+    (replaced / "text.html").write_text('<input class="ours" name="{{ widget.name }}">')
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+    ]
+    renderer = ClinicFormRenderer()
+    assert forms.TextInput().render("f", "x", renderer=renderer) == '<input class="ours" name="f">'
+    # The other inputs are still written here, as Django's template would draw them.
+    assert forms.EmailInput().render("f", "x", renderer=renderer) == forms.EmailInput().render(
+        "f", "x", renderer=DJANGO
+    )
