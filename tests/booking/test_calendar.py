@@ -113,12 +113,14 @@ def test_a_bad_date_falls_back_to_today(client, front_desk, clinic):
 def test_a_held_appointment_and_a_withdrawn_clearance_need_clearance(
     client, front_desk, clinic, clearance, patient_b, clinician
 ):
-    when = at(0, 11)
-    with time_machine.travel(at(-1, 12), tick=False):
-        held = book(clearance, clinic["nurse"], when, front_desk)
-    other = cleared(patient_b, clinician)
-    kept = book(other, clinic["nurse"], at(0, 15), front_desk)
-    with time_machine.travel(at(0, 10), tick=False):
+    # Both booked the day before (today's 15:00 may have passed when the suite runs); the
+    # morning's check-in, the withdrawal and the look at the calendar happen at 10:00.
+    day_before, eleven, three, ten = at(-1, 12), at(0, 11), at(0, 15), at(0, 10)
+    with time_machine.travel(day_before, tick=False):
+        held = book(clearance, clinic["nurse"], eleven, front_desk)
+        other = cleared(patient_b, clinician)
+        kept = book(other, clinic["nurse"], three, front_desk)
+    with time_machine.travel(ten, tick=False):
         appointment_check_in(
             appointment_id=held.pk,
             by=front_desk,
@@ -126,10 +128,9 @@ def test_a_held_appointment_and_a_withdrawn_clearance_need_clearance(
             infection_at_area=False,
             new_medications=False,
         )
-    Clearance.objects.filter(pk=other.pk).update(
-        revoked_at=timezone.now(), revoked_because=Clearance.RevokedBecause.CORRECTED
-    )
-    with time_machine.travel(at(0, 10), tick=False):
+        Clearance.objects.filter(pk=other.pk).update(
+            revoked_at=timezone.now(), revoked_because=Clearance.RevokedBecause.CORRECTED
+        )
         client.force_login(front_desk)
         page = client.get(CALENDAR).content.decode()
     assert page.count("Needs clearance") == 2
