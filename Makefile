@@ -41,7 +41,7 @@ RUN_ENV := DJANGO_DEBUG=true DATABASE_URL="$(RUN_DATABASE_URL)"
 TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret-key-not-for-production DJANGO_STATIC_MANIFEST=false \
 	DJANGO_FAST_PASSWORD_HASHER=true DATABASE_URL="$(TEST_DATABASE_URL)"
 
-.PHONY: help run serve worker test lint format check-db migrate demo clean docs messages bench-screening bench-queue bench-slots mutants e2e chromium screenshots bench wrk
+.PHONY: help run serve worker test test-hours lint format check-db migrate demo clean docs messages bench-screening bench-queue bench-slots mutants e2e chromium screenshots bench wrk
 
 help:
 	@echo "make run    serve the app with demo data on http://$(HOST):$(PORT)"
@@ -56,6 +56,7 @@ help:
 	@echo "make bench-slots      slot search over a month for 10 practitioners (PostgreSQL)"
 	@echo "make mutants          switch each security protection off and check its tests fail"
 	@echo "make e2e              the browser journeys (Chromium, PostgreSQL); part of make test"
+	@echo "make test-hours       the unit tests as if run at four other hours of the day (UTC)"
 	@echo "make screenshots      run the journeys and copy the README's pictures into docs/"
 	@echo "make messages         extract the text marked for translation into locale/vi"
 
@@ -128,6 +129,16 @@ test: lint check-db $(MO)
 	$(TEST_ENV) DATABASE_URL=sqlite:// $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(PY) -m pytest -n auto --ignore=tests/e2e $(PYTEST_ARGS)
 	@$(MAKE) --no-print-directory e2e
+
+# The unit tests as if run at other hours of the day (tests/clock_shift.py): just after
+# midnight, early morning, the evening and late evening, UTC. About 7 minutes.
+TEST_HOURS ?= 00:20 05:00 18:30 23:40
+test-hours: lint check-db $(MO)
+	for clock in $(TEST_HOURS); do \
+		echo "== the suite at $$clock UTC"; \
+		TEST_CLOCK=$$clock $(TEST_ENV) $(PY) -m pytest -n auto -q -p tests.clock_shift \
+			--ignore=tests/e2e $(PYTEST_ARGS) || exit 1; \
+	done
 
 # The browser journeys (tests/e2e): the app served from PostgreSQL (database clinic_e2e) and
 # driven by Debian's Chromium through Playwright, a phone for patients and a desktop for staff.
