@@ -56,14 +56,6 @@ SELECTS = {
 }
 
 
-@pytest.mark.parametrize("name", SELECTS)
-def test_the_python_select_writes_what_djangos_template_writes(name):
-    widget, value = SELECTS[name]
-    django_html = widget.render("field", value, attrs={"id": "id_field"}, renderer=DJANGO)
-    ours = widget.render("field", value, attrs={"id": "id_field"}, renderer=OURS)
-    assert ours == django_html
-
-
 def test_a_select_whose_options_have_a_template_of_their_own_is_left_to_the_templates():
     class Starred(forms.Select):
         option_template_name = "django/forms/widgets/input_option.html"
@@ -104,9 +96,9 @@ INPUT_WIDGETS = {
 }
 
 
-@pytest.mark.parametrize("name", INPUT_WIDGETS)
-def test_the_python_input_writes_what_djangos_template_writes(name):
-    widget, value = INPUT_WIDGETS[name]
+@pytest.mark.parametrize("name", [*SELECTS, *INPUT_WIDGETS])
+def test_the_python_widget_writes_what_djangos_template_writes(name):
+    widget, value = {**SELECTS, **INPUT_WIDGETS}[name]
     django_html = widget.render("field", value, attrs={"id": "id_field"}, renderer=DJANGO)
     ours = widget.render("field", value, attrs={"id": "id_field"}, renderer=OURS)
     assert ours == django_html

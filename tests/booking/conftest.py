@@ -11,6 +11,7 @@ from consultations.booking.models import (
     OpeningHours,
     Practitioner,
     Room,
+    Status,
     Weekday,
     WorkingHours,
 )
@@ -85,12 +86,41 @@ def clearance(patient_a: User, clinician: User) -> Clearance:
     return cleared(patient_a, clinician)
 
 
+def appointment_row(
+    clearance: Clearance,
+    practitioner: Practitioner,
+    room: Room,
+    starts: dt.datetime,
+    by: User,
+    *,
+    minutes: int,
+    buffer: int,
+    status: str = Status.BOOKED,
+) -> Appointment:
+    """An unsaved appointment under `clearance`, for bulk_create (the database's gate still
+    checks each active one)."""
+    return Appointment(
+        patient_id=clearance.patient_id,
+        clearance=clearance,
+        treatment=clearance.product.treatment,
+        product_id=clearance.product_id,
+        area_id=clearance.area_id,
+        practitioner=practitioner,
+        room=room,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(minutes=minutes),
+        free_at=starts + dt.timedelta(minutes=minutes + buffer),
+        local_date=timezone.localdate(starts),
+        status=status,
+        booked_by=by,
+    )
+
+
 @pytest.fixture
 def week_of_appointments(clinic, clearance, front_desk):
     """Fill next week with n appointments of 30 minutes for Nurse Ha (bulk, under a valid
     clearance: the database's gate still checks each row)."""
     monday = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
-    treatment = clearance.product.treatment
 
     def fill(n: int) -> dt.date:
         Appointment.objects.all().delete()
@@ -101,19 +131,14 @@ def week_of_appointments(clinic, clearance, front_desk):
                 dt.datetime.combine(day, dt.time(9, 0)) + dt.timedelta(minutes=45 * (i // 7))
             )
             rows.append(
-                Appointment(
-                    patient_id=clearance.patient_id,
-                    clearance=clearance,
-                    treatment=treatment,
-                    product_id=clearance.product_id,
-                    area_id=clearance.area_id,
-                    practitioner=clinic["nurse"],
-                    room=clinic["rooms"][i % 2],
-                    starts_at=start,
-                    ends_at=start + dt.timedelta(minutes=30),
-                    free_at=start + dt.timedelta(minutes=40),
-                    local_date=day,
-                    booked_by=front_desk,
+                appointment_row(
+                    clearance,
+                    clinic["nurse"],
+                    clinic["rooms"][i % 2],
+                    start,
+                    front_desk,
+                    minutes=30,
+                    buffer=10,
                 )
             )
         Appointment.objects.bulk_create(rows)

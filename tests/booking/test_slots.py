@@ -29,7 +29,7 @@ from consultations.booking.selectors import Slot, practitioners_for, slots_avail
 from consultations.booking.services import BookingRefused, appointment_book
 from consultations.catalog.models import Treatment
 from consultations.patients.services import patient_register
-from tests.booking.conftest import at, cleared, make_practitioner
+from tests.booking.conftest import appointment_row, at, cleared, make_practitioner
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -471,32 +471,23 @@ def test_the_queries_that_grow_with_the_diary_are_index_range_scans(
 
     nurse, rooms = clinic["nurse"], clinic["rooms"]
     book(clearance, nurse, front_desk, at(3, 11))
-    treatment = clearance.product.treatment
-    past = []
     # A year behind (completed) and, after the searched month, bookings until the clearance
     # expires.
     expires = (clearance.expires_on - timezone.localdate()).days
-    for days in [*range(-365, 0), *range(32, expires + 1)]:
-        for hour in range(9, 15):
-            starts = at(days, hour)
-            past.append(
-                Appointment(
-                    patient_id=clearance.patient_id,
-                    clearance=clearance,
-                    treatment=treatment,
-                    product_id=clearance.product_id,
-                    area_id=clearance.area_id,
-                    practitioner=nurse,
-                    room=rooms[hour % 2],
-                    starts_at=starts,
-                    ends_at=starts + dt.timedelta(minutes=45),
-                    free_at=starts + dt.timedelta(minutes=60),
-                    local_date=timezone.localdate(starts),
-                    status=Status.COMPLETED if days < 0 else Status.BOOKED,
-                    booked_by=front_desk,
-                )
-            )
-    Appointment.objects.bulk_create(past)
+    Appointment.objects.bulk_create(
+        appointment_row(
+            clearance,
+            nurse,
+            rooms[hour % 2],
+            at(days, hour),
+            front_desk,
+            minutes=45,
+            buffer=15,
+            status=Status.COMPLETED if days < 0 else Status.BOOKED,
+        )
+        for days in [*range(-365, 0), *range(32, expires + 1)]
+        for hour in range(9, 15)
+    )
     TimeOff.objects.bulk_create(
         TimeOff(practitioner=nurse, starts_at=at(-days, 15), ends_at=at(-days, 17))
         for days in range(1, 366, 3)
