@@ -1,6 +1,17 @@
-"""Database helpers shared by the rooms' migrations."""
+"""Database helpers: for the rooms' migrations, their services and their reads."""
 
-from django.db import connection, migrations, models
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection, connections, migrations, models
+from django.db.models import F, OuterRef, Prefetch, QuerySet
+from django.db.models.functions import Cast, JSONObject
+from django.db.models.query import ModelIterable
+from django.db.transaction import TransactionManagementError
 
 
 class PostgresOnlySQL(migrations.RunSQL):
@@ -63,3 +74,218 @@ def require_transaction() -> None:
     must be open, or its reads under lock and its writes would not be one unit."""
     if not connection.in_atomic_block:
         raise RuntimeError("this must run inside the caller's transaction.atomic()")
+
+
+# --- A parent's rows with their children in one query ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Children:
+    """The rows of a reverse foreign key (`name`, as `prefetch_related` takes it) with the
+    rows their forward foreign keys in `related` name (as `select_related` takes them)."""
+
+    name: str
+    related: tuple[str, ...] = ()
+
+
+def with_children(queryset: QuerySet, *children: Children) -> QuerySet:
+    """`queryset` with each parent's children already read, as `prefetch_related` leaves them.
+
+    On PostgreSQL the children come in the parent's own query, as an array of JSON objects
+    per parent (one round trip, one query to compile, instead of one more of each per
+    relation); elsewhere (SQLite) from `prefetch_related`. Either way `parent.name.all()`
+    then reads no more, each child knows its parent, and a further `.filter()` on it is a
+    query of its own, as after a prefetch. Only for evaluating the rows (iterating, `get`,
+    `first`): `values()` and the like leave the children out.
+    """
+    model = queryset.model
+    if connection.vendor != "postgresql":
+        return queryset.prefetch_related(
+            *(
+                Prefetch(c.name, queryset=_child_model(model, c).objects.select_related(*c.related))
+                for c in children
+            )
+        )
+    annotations = {}
+    for child in children:
+        rel = model._meta.get_field(child.name)
+        rows = (
+            rel.related_model._default_manager.filter(**{rel.field.attname: OuterRef("pk")})
+            .order_by(*rel.related_model._meta.ordering, "pk")
+            .values(row=_json_row(rel.related_model, child.related))
+        )
+        annotations[_ANNOTATION + child.name] = ArraySubquery(rows)
+    queryset = queryset.annotate(**annotations)
+    queryset._iterable_class = _children_iterable(children)
+    return queryset
+
+
+_ANNOTATION = "_children_"
+
+
+def _child_model(model: type[models.Model], child: Children) -> type[models.Model]:
+    return model._meta.get_field(child.name).related_model
+
+
+def _columns(model: type[models.Model]) -> list[models.Field]:
+    fields = model._meta.concrete_fields
+    for f in fields:
+        if hasattr(f, "from_db_value") and not isinstance(f, models.JSONField):
+            raise TypeError(f"{model.__name__}.{f.name}: {type(f).__name__} is not read from JSON")
+    return fields
+
+
+def _json_row(model: type[models.Model], related: tuple[str, ...], prefix: str = "") -> JSONObject:
+    """One row as a JSON object: its columns by attribute name, and each related row (a
+    forward foreign key in `related`) as an object under its field's name."""
+    values: dict[str, Any] = {}
+    for f in _columns(model):
+        column = F(prefix + f.attname)
+        # A JSON number is a float: decimals go as text, so not a digit is lost.
+        values[f.attname] = (
+            Cast(column, models.TextField()) if isinstance(f, models.DecimalField) else column
+        )
+    for name in related:
+        target = model._meta.get_field(name).related_model
+        values[name] = _json_row(target, (), f"{prefix}{name}__")
+    return JSONObject(**values)
+
+
+def _from_json(
+    model: type[models.Model], data: dict[str, Any], related: tuple[str, ...]
+) -> models.Model | None:
+    fields = _columns(model)
+    pk = data.get(model._meta.pk.attname)
+    if pk is None:
+        return None  # a foreign key left empty: every column of the related row is null
+    values = [
+        raw
+        if (raw := data[f.attname]) is None or isinstance(f, models.JSONField)
+        else f.to_python(raw)
+        for f in fields
+    ]
+    instance = model.from_db(connection.alias, [f.attname for f in fields], values)
+    for name in related:
+        field = model._meta.get_field(name)
+        field.set_cached_value(instance, _from_json(field.related_model, data[name], ()))
+    return instance
+
+
+@cache
+def _children_iterable(children: tuple[Children, ...]) -> type[ModelIterable]:
+    class ChildrenIterable(ModelIterable):
+        def __iter__(self):
+            for parent in super().__iter__():
+                cache = parent.__dict__.setdefault("_prefetched_objects_cache", {})
+                for child in children:
+                    rel = parent._meta.get_field(child.name)
+                    rows = parent.__dict__.pop(_ANNOTATION + child.name) or []
+                    found = [_from_json(rel.related_model, row, child.related) for row in rows]
+                    for row in found:
+                        rel.field.set_cached_value(row, parent)
+                    manager = getattr(parent, child.name)
+                    # As a prefetch leaves it: the relation's own query, its rows already read.
+                    queryset = manager.get_queryset()
+                    queryset._result_cache = found
+                    queryset._prefetch_done = True
+                    cache[child.name] = queryset
+                yield parent
+
+    return ChildrenIterable
+
+
+# --- Querysets compiled once ---------------------------------------------------------------
+
+
+class Param(models.Expression):
+    """A value given to a `Prepared` query each time it runs, in place of a literal."""
+
+    def __init__(self, name: str, output_field: models.Field) -> None:
+        super().__init__(output_field=output_field)
+        self.name = name
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        return "%s", [_Slot(self.name, self.output_field)]
+
+    def get_group_by_cols(self) -> list:
+        return []
+
+
+@dataclass(frozen=True)
+class _Slot:
+    name: str
+    field: models.Field
+
+
+@dataclass
+class _Compiled:
+    connection: Any
+    queryset: QuerySet
+    compiler: Any
+    sql: str
+    params: tuple[Any, ...]
+
+
+class Prepared:
+    """A hot read whose queryset is built and compiled to SQL once per thread and database.
+
+    Django builds and compiles a queryset afresh on every evaluation; for a read that a page
+    makes on every request with only its values changing, that costs more than PostgreSQL
+    takes to answer it (a query with subqueries: several milliseconds). `build()` returns the
+    queryset with a `Param` wherever a value goes; `Prepared.rows(**values)` runs the SQL
+    compiled the first time with these values and reads its rows exactly as the queryset
+    would (model instances with their `select_related` rows, values, annotations, the
+    children of `with_children`, prefetches). Nothing is kept but the SQL: every run reads
+    the database afresh.
+
+    `build` must take every changing value through a `Param`: a value computed inside it (the
+    time now, the active language) would be the first run's for ever.
+    """
+
+    def __init__(self, build: Callable[[], QuerySet]) -> None:
+        self.build = build
+        self._local = threading.local()
+
+    def _compiled(self) -> _Compiled:
+        local = self._local.__dict__
+        fresh = None
+        if "template" not in local:
+            fresh = local["template"] = self.build()
+            local["by_alias"] = {}
+        alias = local["template"].db  # where the router sends it now (a replica, perhaps)
+        connection = connections[alias]
+        found = local["by_alias"].get(alias)
+        if found is None or found.connection is not connection:
+            queryset = fresh if fresh is not None else self.build()
+            compiler = queryset.query.get_compiler(using=alias)
+            sql, params = compiler.as_sql()
+            # Every run of this queryset goes through this compiler, with the run's values.
+            queryset.query.get_compiler = lambda *args, **kwargs: compiler
+            found = _Compiled(connection, queryset, compiler, sql, tuple(params))
+            local["by_alias"][alias] = found
+        return found
+
+    def rows(self, **values: Any) -> list[Any]:
+        compiled = self._compiled()
+        queryset, connection = compiled.queryset, compiled.connection
+        if queryset.query.select_for_update and not connection.in_atomic_block:
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
+        wanted = {p.name for p in compiled.params if isinstance(p, _Slot)}
+        if set(values) != wanted:
+            raise TypeError(f"values for {sorted(wanted)} expected, got {sorted(values)}")
+        params = tuple(
+            p.field.get_db_prep_value(values[p.name], connection) if isinstance(p, _Slot) else p
+            for p in compiled.params
+        )
+        compiled.compiler.as_sql = lambda *args, **kwargs: (compiled.sql, params)
+        found = list(queryset._iterable_class(queryset))
+        if queryset._prefetch_related_lookups and found:
+            models.prefetch_related_objects(found, *queryset._prefetch_related_lookups)
+        return found
+
+    def first(self, **values: Any) -> Any:
+        """The first row, or None (`build` slices the queryset as it should: `[:1]`)."""
+        found = self.rows(**values)
+        return found[0] if found else None
