@@ -11,14 +11,17 @@ The revision is read before the catalog, so what is kept is never older than its
 On SQLite (a quick local run) there are no triggers and nothing is kept.
 """
 
+import contextvars
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
 
 _kept: dict[tuple[str, int], Any] = {}
 _lock = threading.Lock()
+_held: contextvars.ContextVar[int | None] = contextvars.ContextVar("catalog_revision", default=None)
 
 
 def catalog_revision() -> int | None:
@@ -35,7 +38,9 @@ def kept[T](name: str, read: Callable[[], T]) -> T:
     """`read()`, or what it returned before at the catalog's current revision.
 
     What `read` returns is shared by every request of the process: it must be immutable."""
-    revision = catalog_revision()
+    revision = _held.get()
+    if revision is None:
+        revision = catalog_revision()
     if revision is None:
         return read()
     key = (name, revision)
@@ -48,6 +53,17 @@ def kept[T](name: str, read: Callable[[], T]) -> T:
             del _kept[old]
         _kept[key] = value
     return value
+
+
+@contextmanager
+def one_revision() -> Iterator[None]:
+    """Inside, every `kept` read is of the revision read on entering: the catalog as of one
+    moment, and one query for a screening's several reads of it."""
+    token = _held.set(catalog_revision())
+    try:
+        yield
+    finally:
+        _held.reset(token)
 
 
 def forget() -> None:

@@ -2,7 +2,7 @@
 
 import uuid
 
-from django.db.models import BigIntegerField, QuerySet, UUIDField
+from django.db.models import BigIntegerField, CharField, QuerySet, UUIDField
 from django.http import Http404
 
 from consultations.db import Children, Param, Prepared, with_children
@@ -81,10 +81,23 @@ def get_own_draft_step(user: User, public_id: object) -> Intake:
     return intake
 
 
+_OWN_INTAKE_ID = Prepared(
+    lambda: (
+        Intake.objects.filter(
+            public_id=Param("public_id", UUIDField()),
+            patient__user_id=Param("user_id", BigIntegerField()),
+        )
+        .order_by()
+        .values_list("pk", flat=True)[:1]
+    )
+)
+
+
 def own_intake_id(user: User, public_id: object) -> int:
     """The id of the user's own intake, else 404: for a view whose service reads it itself."""
+    public_id = _parse(public_id)
     found = (
-        _own(user, public_id).values_list("pk", flat=True).first()
+        _OWN_INTAKE_ID.first(public_id=public_id, user_id=user.pk)
         if user.is_authenticated
         else None
     )
@@ -105,7 +118,15 @@ def intakes_for_patient(patient: Patient) -> QuerySet[Intake]:
     return patient.intakes.order_by("-version")
 
 
+_LATEST_CONSENT_TEXT = Prepared(
+    lambda: ConsentText.objects.filter(language=Param("language", CharField())).order_by(
+        "-published_at", "-id"
+    )[:1]
+)
+
+
 def current_consent_text(language: str | None) -> ConsentText:
     """The latest published consent in the patient's language, else in English."""
-    texts = ConsentText.objects.order_by("-published_at", "-id")
-    return texts.filter(language=language).first() or texts.filter(language="en").first()
+    return _LATEST_CONSENT_TEXT.first(language=language or "en") or _LATEST_CONSENT_TEXT.first(
+        language="en"
+    )

@@ -12,11 +12,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import BigIntegerField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.catalog.models import Area, Product, Treatment
-from consultations.db import require_transaction, validate_fields
+from consultations.db import Param, Prepared, require_transaction, validate_fields
 from consultations.intake.choices import Pregnancy, SexAtBirth
 from consultations.intake.models import (
     ConsentSignature,
@@ -395,6 +396,22 @@ def intake_sign_consent(
     return intake
 
 
+# The submission's read: the intake row locked, its answers and their catalog rows in the
+# same query, compiled once per thread (`Prepared`).
+_LOCKED_WITH_ANSWERS = Prepared(
+    lambda: with_answers(
+        Intake.objects.select_for_update(of=("self",)).filter(pk=Param("pk", BigIntegerField()))
+    )
+)
+
+
+def _locked_with_answers(intake_id: int) -> Intake:
+    found = _LOCKED_WITH_ANSWERS.rows(pk=intake_id)
+    if not found:
+        raise Intake.DoesNotExist(f"no intake {intake_id}")
+    return found[0]
+
+
 @transaction.atomic
 def intake_submit(*, intake_id: int) -> Intake:
     """Freeze the draft as a submitted version. Submitting twice returns the same submission."""
@@ -405,15 +422,24 @@ def intake_submit_in_transaction(*, intake_id: int) -> Intake:
     """`intake_submit` for a caller that holds the transaction (submission and screening).
 
     No savepoint of its own: an error rolls back the caller's whole transaction, which
-    must not catch it and go on.
+    must not catch it and go on."""
+    return intake_submit_locked(intake_id=intake_id)[0]
+
+
+def intake_submit_locked(*, intake_id: int) -> tuple[Intake, bool]:
+    """`intake_submit_in_transaction`, and whether this call is the one that submitted it.
+
+    A version this call has just frozen has nothing stored of it yet (no screening, no review
+    case: they are made only of a submitted version, and its row is locked until this
+    transaction ends), so a caller may skip the searches for them.
 
     The intake comes with every answer and the catalog rows they name (`with_answers`), as the
     checks here and the screening after read them: the row is locked, the answers cannot
     change under it (a draft's changes lock the row first)."""
     require_transaction()
-    intake = with_answers(Intake.objects.select_for_update(of=("self",))).get(pk=intake_id)
+    intake = _locked_with_answers(intake_id)
     if intake.is_submitted:
-        return intake
+        return intake, False
     if not intake.can_become(Intake.Status.SUBMITTED):
         raise IntakeNotEditable
     missing = missing_steps(intake)
@@ -442,4 +468,4 @@ def intake_submit_in_transaction(*, intake_id: int) -> Intake:
     intake.pending_input = {}
     validate_fields(intake)
     intake.save(update_fields=["status", "submitted_at", "pending_input"])
-    return intake
+    return intake, True

@@ -45,7 +45,7 @@ from consultations.review.models import (
 from consultations.review.notifications import send_outcome_email
 from consultations.review.selectors import case_requests, current_decisions, request_flags
 from consultations.screening.models import Screening
-from consultations.screening.services import intake_submit_and_screen_in_transaction
+from consultations.screening.services import intake_submit_and_screen_locked
 
 SEVERITY_ORDER = {"block": 0, "review": 1, "info": 2}
 
@@ -106,11 +106,13 @@ def review_intake_submit(*, intake_id: int) -> ReviewCase:
     All in one transaction. Submitting again (a double click, the back button)
     returns the case already opened.
     """
-    screening = intake_submit_and_screen_in_transaction(intake_id=intake_id)
+    screening, submitted_now = intake_submit_and_screen_locked(intake_id=intake_id)
     intake = screening.intake
-    case = ReviewCase.objects.filter(intake=intake, kind=ReviewCase.Kind.INTAKE).first()
-    if case is not None:
-        return case
+    if not submitted_now:
+        # Submitted before (a double click, the back button): its case, if it has one.
+        case = ReviewCase.objects.filter(intake=intake, kind=ReviewCase.Kind.INTAKE).first()
+        if case is not None:
+            return case
     case = new_intake_case(screening)
     validate_fields(case)
     case.save()

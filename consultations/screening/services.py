@@ -9,10 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from consultations.catalog.models import Product
+from consultations.catalog.revision import one_revision
 from consultations.db import require_transaction, validate_fields
 from consultations.intake.models import Intake
 from consultations.intake.screening_input import screening_input
-from consultations.intake.services import intake_submit_in_transaction
+from consultations.intake.services import intake_submit_locked
 from consultations.screening.engine import contract
 from consultations.screening.engine.screen import ruleset_version, screen
 from consultations.screening.engine.text import TextReader
@@ -48,15 +49,16 @@ def screening_evaluate_json(raw: str | bytes, *, today: dt.date | None = None) -
 
 
 def _screen_intake(intake: Intake, treatment_date: dt.date) -> tuple[dict, ScreeningResult]:
-    facts = catalog_facts()
-    payload = screening_input(intake, treatment_date=treatment_date)
-    data = contract.parse(
-        payload,
-        known_products=frozenset(facts.products),
-        known_areas=frozenset(facts.area_parents),
-        today=treatment_date,
-    )
-    return contract.to_payload(data), screen(data, facts, text_reader())
+    with one_revision():
+        facts = catalog_facts()
+        payload = screening_input(intake, treatment_date=treatment_date)
+        data = contract.parse(
+            payload,
+            known_products=frozenset(facts.products),
+            known_areas=frozenset(facts.area_parents),
+            today=treatment_date,
+        )
+        return contract.to_payload(data), screen(data, facts, text_reader())
 
 
 @transaction.atomic
@@ -75,6 +77,11 @@ def _screening_run(intake: Intake) -> Screening:
     existing = intake.screenings.filter(ruleset=ruleset_version()).first()
     if existing is not None:
         return existing
+    return _screening_store(intake)
+
+
+def _screening_store(intake: Intake) -> Screening:
+    """Screen a submitted intake that has no screening under these rules yet, and store it."""
     payload, result = _screen_intake(intake, timezone.localdate(intake.submitted_at))
     screening = Screening(
         intake=intake,
@@ -99,8 +106,18 @@ def intake_submit_and_screen(*, intake_id: int) -> Screening:
 def intake_submit_and_screen_in_transaction(*, intake_id: int) -> Screening:
     """`intake_submit_and_screen` for a caller that holds the transaction (the review case's
     opening): one transaction, no savepoints, for the whole submission."""
-    intake = intake_submit_in_transaction(intake_id=intake_id)
-    return _screening_run(intake)
+    return intake_submit_and_screen_locked(intake_id=intake_id)[0]
+
+
+def intake_submit_and_screen_locked(*, intake_id: int) -> tuple[Screening, bool]:
+    """`intake_submit_and_screen_in_transaction`, and whether this call submitted the intake
+    (then its screening is new, and nothing else of the version is stored yet)."""
+    intake, submitted_now = intake_submit_locked(intake_id=intake_id)
+    if submitted_now:
+        # Just frozen under its row lock: there is no screening of it to look for.
+        require_transaction()
+        return _screening_store(intake), True
+    return _screening_run(intake), False
 
 
 def screening_preview(intake: Intake) -> ScreeningResult:

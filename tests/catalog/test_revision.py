@@ -127,3 +127,21 @@ def test_a_change_rolled_back_leaves_nothing_of_itself_kept() -> None:
     facts = catalog_facts().products[MESO]
     assert facts.areas == frozenset()
     assert "lidocaine" not in facts.ingredient_codes
+
+
+def test_inside_one_revision_the_catalog_is_read_once_and_outside_afresh(
+    django_assert_num_queries,
+) -> None:
+    """A screening reads its facts, offered products and ingredient names at one revision (one
+    query); after it, a change is seen again by the very next read."""
+    from consultations.catalog.revision import one_revision
+
+    catalog_facts()
+    offered_products()
+    ingredient_names()
+    with django_assert_num_queries(1), one_revision():
+        catalog_facts()
+        offered_products()
+        ingredient_names()
+    _add_ingredient_to_product()
+    assert "lidocaine" in catalog_facts().products[MESO].ingredient_codes

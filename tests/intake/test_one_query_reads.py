@@ -210,7 +210,7 @@ def test_a_prepared_read_wants_exactly_its_values(answered: Intake) -> None:
         read.first(public_id=answered.public_id, pk=1)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_prepared_read_under_lock_needs_a_transaction(patient_a) -> None:
     answered = services.intake_open_draft(patient=patient_a.patient)
     read = Prepared(

@@ -199,12 +199,37 @@ def test_a_submission_takes_no_savepoint_below_its_own_transaction(signed):
 def test_the_parts_without_a_transaction_of_their_own_refuse_to_run_outside_one(
     patient_a, monkeypatch
 ):
-    from consultations.intake.services import intake_submit_in_transaction
-    from consultations.screening.services import intake_submit_and_screen_in_transaction
+    from consultations.intake.services import intake_submit_in_transaction, intake_submit_locked
+    from consultations.screening.services import (
+        intake_submit_and_screen_in_transaction,
+        intake_submit_and_screen_locked,
+    )
 
     draft = services.intake_open_draft(patient=patient_a.patient)
     # As outside any transaction.atomic() (a test runs inside one, which it must not leave).
     monkeypatch.setattr(connections["default"], "in_atomic_block", False)
-    for part in (intake_submit_in_transaction, intake_submit_and_screen_in_transaction):
+    for part in (
+        intake_submit_in_transaction,
+        intake_submit_locked,
+        intake_submit_and_screen_in_transaction,
+        intake_submit_and_screen_locked,
+    ):
         with pytest.raises(RuntimeError, match="inside the caller's transaction"):
             part(intake_id=draft.pk)
+
+
+def test_a_submission_tells_whether_it_was_the_one_that_submitted(signed):
+    """The first call freezes the version (and skips the searches for what is stored of it);
+    a second, as after a double click, finds the stored screening and case."""
+    from consultations.review.models import ReviewCase
+    from consultations.review.services import review_intake_submit
+    from consultations.screening.services import intake_submit_and_screen_locked
+
+    with CaptureQueriesContext(connection) as first:
+        case = review_intake_submit(intake_id=signed.pk)
+    searches = [q["sql"] for q in first if q["sql"].startswith('SELECT "screening_screening"')]
+    assert searches == []
+    screening, submitted_now = intake_submit_and_screen_locked(intake_id=signed.pk)
+    assert (screening.pk, submitted_now) == (case.screening_id, False)
+    assert review_intake_submit(intake_id=signed.pk) == case
+    assert ReviewCase.objects.filter(intake_id=signed.pk).count() == 1
