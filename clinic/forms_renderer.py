@@ -44,9 +44,12 @@ def _attrs(attrs: dict[str, Any]) -> str:
     )
 
 
-def select_html(widget: dict[str, Any]) -> str:
-    """Django's select.html for this widget context, written out."""
+def select_html(widget: dict[str, Any], options: str = "") -> str:
+    """Django's select.html for this widget context, written out (`options`: the options'
+    HTML already written, before those of the context's `optgroups`)."""
     parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    if options:
+        parts.append(options)
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
             parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')

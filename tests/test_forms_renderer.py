@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy
 
 from clinic.forms_renderer import INPUTS, ClinicFormRenderer
@@ -124,3 +125,71 @@ def test_an_input_template_the_project_replaces_is_drawn_by_that_template(tmp_pa
     assert forms.EmailInput().render("f", "x", renderer=renderer) == forms.EmailInput().render(
         "f", "x", renderer=DJANGO
     )
+
+
+# --- The catalog's selects: options written once per list of names ---------------------------
+
+
+def _catalog_form():
+    from consultations.catalog.forms import CatalogChoiceField
+    from consultations.catalog.models import Area, Product
+
+    class Form(forms.Form):
+        product = CatalogChoiceField(
+            options="product_options",
+            queryset=Product.objects.all(),
+            required=False,
+        )
+        area = CatalogChoiceField(options="area_options", queryset=Area.objects.all())
+        area_no_empty = CatalogChoiceField(
+            options="area_options", queryset=Area.objects.all(), empty_label=None
+        )
+
+    return Form
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "vi"])
+def test_a_catalog_select_writes_what_djangos_template_writes(language):
+    from django.utils import translation
+
+    from consultations.catalog.forms import CatalogSelect
+    from consultations.catalog.models import Area, Product
+
+    Form = _catalog_form()
+    product, area = Product.objects.first(), Area.objects.order_by("-pk").first()
+    cases = [
+        {},
+        {"product": product.pk, "area": area.pk, "area_no_empty": area.pk},
+        {"product": "999999", "area": "nonsense"},  # not an option: nothing marked, as Django
+        {"area": f"{area.pk}"},
+    ]
+    with translation.override(language):
+        for data in cases:
+            form = Form(data or None)
+            for name in ("product", "area", "area_no_empty"):
+                bound = form[name]
+                assert isinstance(bound.field.widget, CatalogSelect)
+                value, attrs = bound.value(), {"id": f"id_{name}", "class": "form-select"}
+                ours = bound.field.widget.render(name, value, attrs=attrs, renderer=OURS)
+                djangos = forms.Select.render(
+                    bound.field.widget, name, value, attrs=attrs, renderer=DJANGO
+                )
+                assert ours == djangos, (data, name)
+                assert isinstance(ours, SafeString)
+                assert bound.field.widget.render(name, value, attrs, DJANGO) == djangos
+
+
+@pytest.mark.django_db
+def test_a_catalog_select_shows_a_renamed_area_at_once_after_the_names_refresh():
+    from django.core.cache import cache
+
+    from consultations.catalog.models import Area
+
+    Form = _catalog_form()
+    area = Area.objects.first()
+    assert area.name in str(Form()["area"])
+    Area.objects.filter(pk=area.pk).update(name="Renamed <area>")
+    cache.clear()  # the names' minute is up
+    assert "Renamed &lt;area&gt;" in str(Form()["area"])
+    assert '<option value="' in Form().render()  # the select is HTML, not text to escape

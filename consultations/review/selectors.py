@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from consultations.catalog.selectors import CatalogNames, catalog_names
+from consultations.db import Prepared
 from consultations.intake.models import Intake, TreatmentRequest
 from consultations.patients.models import Role, User
 from consultations.review.models import (
@@ -274,11 +275,13 @@ def _counts() -> dict[int, int]:
 
 
 @lru_cache(maxsize=4)
-def _first_page_of_all(limit: int) -> QuerySet:
-    """The query of the queue's landing page (every open case, the first page): built once
-    per process, as building it costs more than PostgreSQL takes to answer it. Only a clone
-    of it is ever run (`.all()`), so each request reads the table afresh."""
-    return _row_values(ReviewCase.objects.open().order_by(*QUEUE_ORDER))[: limit + 1]
+def _first_page_of_all(limit: int) -> Prepared:
+    """The query of the queue's landing page (every open case, the first page): built and
+    compiled once per thread (`Prepared`), as building it costs more than PostgreSQL takes to
+    answer it. Each run reads the table afresh."""
+    return Prepared(
+        lambda: _row_values(ReviewCase.objects.open().order_by(*QUEUE_ORDER))[: limit + 1]
+    )
 
 
 def _page(cases: QuerySet[ReviewCase], after: QueueCursor | None, limit: int) -> list[tuple]:
@@ -331,7 +334,7 @@ def review_queue(
     now = timezone.now()
     counts = _counts()
     if after is None and filters == QueueFilters():
-        found = list(_first_page_of_all(limit).all())
+        found = _first_page_of_all(limit).rows()
     else:
         found = _page(_filtered(user, filters, now), after, limit)
     more = len(found) > limit

@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from consultations.catalog.forms import CatalogChoiceField
+from consultations.catalog.forms import CatalogChoiceField, CatalogSelect
 from consultations.catalog.models import Treatment
 from consultations.review.models import CLAIM_MINUTES, Priority
 from consultations.review.selectors import (
@@ -56,7 +56,7 @@ class QueueFilterForm(forms.Form):
         to_field_name="code",
         empty_label=gettext_lazy("All"),
         required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=CatalogSelect(attrs={"class": "form-select"}),
     )
     waited = forms.TypedChoiceField(
         label=gettext_lazy("Waiting"),
