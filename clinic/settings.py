@@ -78,7 +78,7 @@ MIDDLEWARE = [
     "consultations.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Staff: sessions that end (15 minutes idle, 12 hours in all), then the second factor.
-    "django_otp.middleware.OTPMiddleware",
+    "consultations.patients.middleware.SecondFactorMiddleware",  # django-otp's OTPMiddleware
     "consultations.patients.middleware.StaffSessionExpiryMiddleware",
     "consultations.patients.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

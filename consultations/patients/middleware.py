@@ -5,10 +5,13 @@ Patients are not asked for either; their sessions keep Django's defaults.
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import lru_cache
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.db.models import BigIntegerField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
@@ -16,7 +19,10 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django_otp.middleware import OTPMiddleware
+from django_otp.models import Device
 
+from consultations.db import Param, Prepared
 from consultations.patients.sessions import SESSION_LAST_SEEN_KEY, SESSION_STARTED_KEY
 
 # What a logged-in member of staff may reach before the second factor: logging in and out,
@@ -99,8 +105,9 @@ def _read_time(value: object) -> datetime | None:
 class SecondFactorRequiredMiddleware:
     """Staff reach nothing but the login and the second-factor pages until the code is given.
 
-    Needs django-otp's OTPMiddleware before it (it sets `request.user.is_verified`). A
-    member of staff without a device is sent to set one up, everyone else to enter a code.
+    Needs SecondFactorMiddleware (django-otp's OTPMiddleware) before it: it sets
+    `request.user.is_verified`. A member of staff without a device is sent to set one up,
+    everyone else to enter a code.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -145,3 +152,27 @@ class PrivatePagesMiddleware:
         if request.user.is_authenticated and not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
         return response
+
+
+@lru_cache(maxsize=8)
+def _device_read(model: type[Device]) -> Prepared:
+    return Prepared(lambda: model.objects.filter(id=Param("pk", BigIntegerField())).order_by()[:1])
+
+
+class SecondFactorMiddleware(OTPMiddleware):
+    """django-otp's middleware (`request.user.otp_device`, `is_verified()`), with the device a
+    verified session names read by a prepared query: every staff request reads it.
+
+    The same checks follow as django-otp's own: the device must still exist, belong to the
+    user and be confirmed (`_finalize_device`), or the session is no longer verified."""
+
+    def _device_from_persistent_id(self, persistent_id: str) -> Device | None:
+        persistent_id = self._normalize_persistent_id(persistent_id)
+        try:
+            label, device_id = persistent_id.rsplit("/", 1)
+            model, pk = apps.get_model(label), int(device_id)
+        except (ValueError, LookupError):
+            return None
+        if not issubclass(model, Device):
+            return None
+        return _device_read(model).first(pk=pk)

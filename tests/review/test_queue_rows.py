@@ -130,3 +130,28 @@ def test_a_claim_by_a_colleague_shows_at_once_though_the_row_was_kept(
     after = client.get(QUEUE).content.decode()
     assert "Dr Thu Vo is reviewing this case" in after
     assert claim_url(case) not in after
+
+
+@pytest.mark.parametrize("language", ["en", "vi"])
+def test_the_waiting_time_is_timesinces_words(language):
+    """The queue's waiting time, kept per whole minute under four weeks, is what Django's
+    `timesince` says, at any moment, either side of four weeks and in either language."""
+    import datetime as dt
+    import random
+
+    from django.utils import translation
+    from django.utils.timesince import timesince
+
+    from consultations.review.views.rows import waited
+
+    draw = random.Random(8)
+    now = dt.datetime(2026, 3, 29, 1, 30, 17, 250_000, tzinfo=dt.UTC)  # a DST night in Europe
+    spans = [0, 59, 60, 3599, 3600, 86_399, 28 * 86_400 - 1, 28 * 86_400, 400 * 86_400]
+    spans += [draw.uniform(0, 40 * 86_400) for _ in range(400)]
+    with translation.override(language):
+        for seconds in spans:
+            since = now - dt.timedelta(seconds=seconds)
+            assert waited(since, now) == timesince(since, now), seconds
+        assert waited(now + dt.timedelta(minutes=5), now) == timesince(
+            now + dt.timedelta(minutes=5), now
+        )

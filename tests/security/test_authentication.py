@@ -604,3 +604,45 @@ def test_a_busy_staff_session_records_its_activity_once_a_minute_not_every_reque
     assert session_writes() == 0
     time_machine.shift(dt.timedelta(seconds=31))
     assert session_writes() == 1
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        "device deleted",
+        "device unconfirmed",
+        "another user's device",
+        "unknown kind of device",
+        "not a device model",
+        "garbled",
+    ],
+)
+def test_a_session_whose_device_no_longer_stands_is_no_longer_verified(
+    client: HttpsClient, clinician: User, clinician_b: User, spoil: str
+) -> None:
+    """The device a verified session names is read on every request (a prepared query,
+    SecondFactorMiddleware): once it is gone, unconfirmed or not the user's, the session is
+    sent back to the code page and forgets it."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    client.force_login(clinician)
+    queue = reverse("review:queue")
+    assert client.get(queue).status_code == 200
+    device = TOTPDevice.objects.get(user=clinician)
+    session = client.session
+    if spoil == "device deleted":
+        device.delete()
+    elif spoil == "device unconfirmed":
+        TOTPDevice.objects.filter(pk=device.pk).update(confirmed=False)
+    else:
+        session[DEVICE_ID_SESSION_KEY] = {
+            "another user's device": confirmed_app(clinician_b).persistent_id,
+            "unknown kind of device": "otp_nothing.nodevice/1",
+            "not a device model": f"patients.user/{clinician.pk}",
+            "garbled": "otp_totp.totpdevice/one",
+        }[spoil]
+        session.save()
+    response = client.get(queue)
+    assert response.status_code == 302
+    assert response["Location"].startswith(VERIFY)
+    assert DEVICE_ID_SESSION_KEY not in client.session

@@ -102,6 +102,26 @@ def _badges_of(flags: tuple[tuple[str, str], ...], language: str) -> tuple[FlagB
     return tuple(badges)
 
 
+# Under four weeks, `timesince` depends on the whole minutes elapsed alone (no month or year
+# is counted yet): those words are written once per number of minutes and language.
+_WORDS_BY_MINUTES_UNDER = dt.timedelta(days=28)
+_REFERENCE = dt.datetime(2001, 1, 1, tzinfo=dt.UTC)
+
+
+def waited(since: dt.datetime, now: dt.datetime) -> str:
+    """`timesince(since, now)`: "3 hours, 5 minutes"."""
+    elapsed = now - since
+    if dt.timedelta(0) <= elapsed < _WORDS_BY_MINUTES_UNDER:
+        return _waited_minutes(int(elapsed.total_seconds()) // 60, get_language() or "")
+    return timesince(since, now)
+
+
+@lru_cache(maxsize=4096)
+def _waited_minutes(minutes: int, language: str) -> str:
+    # `language` is in the key only: the words are translated into the thread's language.
+    return timesince(_REFERENCE - dt.timedelta(minutes=minutes), _REFERENCE)
+
+
 class CaseUrls:
     """The case's, claim's and release's URLs of many rows: reversed once, then filled in."""
 
@@ -137,7 +157,7 @@ def queue_item(
         kind=row.kind,
         kind_label=row.kind_label,
         waiting_since=row.waiting_since.isoformat(),
-        waited=timesince(row.waiting_since, now),
+        waited=waited(row.waiting_since, now),
         requests=tuple(row.requests),
         summary=row.summary,
         badges=_badges(row.flags),
