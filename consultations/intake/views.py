@@ -207,6 +207,19 @@ def _typed_something(raw: dict[str, list[str]]) -> bool:
     )
 
 
+_STEP_MARK = "step-code"
+
+
+def _nav(intake: Intake, steps: list[Any]) -> list[tuple[Any, str]]:
+    """The steps with their addresses, for the step list: the step address reversed once and
+    each step's code put in it (the list is drawn on every step page)."""
+    pattern = reverse("intake:step", kwargs={"public_id": intake.public_id, "step": _STEP_MARK})
+    review = reverse("intake:review", kwargs={"public_id": intake.public_id})
+    return [
+        (s, review if s.code == "review" else pattern.replace(_STEP_MARK, s.code)) for s in steps
+    ]
+
+
 def _pending_data(intake: Intake, step: str) -> QueryDict | None:
     stored = intake.pending_input.get(step)
     if not stored:
@@ -322,6 +335,7 @@ def intake_step(request: HttpRequest, public_id: str, step: str) -> HttpResponse
         "intake": intake,
         "step": step_def,
         "steps": steps,
+        "nav": _nav(intake, steps),
         "missing": missing,
         "page": page,
         "form": page.form,
@@ -363,9 +377,11 @@ def intake_review(request: HttpRequest, public_id: str) -> HttpResponse:
     intake = get_own_intake(request.user, public_id)
     if intake.is_submitted:
         return redirect("intake:detail", public_id=intake.public_id)
+    steps = applicable_steps(intake)
     context = {
         "intake": intake,
-        "steps": applicable_steps(intake),
+        "steps": steps,
+        "nav": _nav(intake, steps),
         "step": STEPS_BY_CODE["review"],
         "missing": {s.code for s in missing_steps(intake)},
         "missing_steps": missing_steps(intake),

@@ -931,3 +931,16 @@ def test_every_link_in_the_error_summary_leads_to_the_question_to_fix(
     assert len(targets) >= 3, "each unanswered question is listed"
     for target in targets:
         assert f'id="{target}"' in html, f"the summary links to #{target}, which is not on the page"
+
+
+def test_the_step_list_links_every_step_and_the_check_page(anna: Client, draft: Intake) -> None:
+    """The list's addresses are written from one reversed address: each is the step's own."""
+    from consultations.intake.steps import applicable_steps
+
+    steps = applicable_steps(Intake.objects.get(pk=draft.pk))
+    expected = [review_url(draft) if s.code == "review" else step_url(draft, s.code) for s in steps]
+    for page in (step_url(draft, "about"), review_url(draft)):
+        html = anna.get(page).content.decode()
+        nav = html[html.index('class="list-group list-group-numbered step-nav"') :]
+        nav = nav[: nav.index("</ol>")]
+        assert re.findall(r'href="([^"]+)"', nav) == expected, page
