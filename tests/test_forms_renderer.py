@@ -193,3 +193,18 @@ def test_a_catalog_select_shows_a_renamed_area_at_once_after_the_names_refresh()
     cache.clear()  # the names' minute is up
     assert "Renamed &lt;area&gt;" in str(Form()["area"])
     assert '<option value="' in Form().render()  # the select is HTML, not text to escape
+
+
+def test_the_intake_formsets_catalog_selects_write_their_options_once_per_list():
+    """Every catalog select of the intake's formsets takes the quick way (its options are not
+    turned into a plain list on the way)."""
+    from consultations.catalog.forms import CatalogOptions, CatalogSelect
+    from consultations.intake import forms as intake_forms
+
+    for formset_class in (intake_forms.RequestFormSet, intake_forms.PreviousFormSet):
+        formset = formset_class(prefix="x")
+        formset.extra = 2
+        for form in [*formset.forms, formset.empty_form]:
+            for field in form.fields.values():
+                if isinstance(field.widget, CatalogSelect):
+                    assert isinstance(field.widget.choices, CatalogOptions)

@@ -116,11 +116,13 @@ class RowsFormSet(forms.BaseFormSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # One query per choice list for the whole page, not one per row.
+        # One query per choice list for the whole page, not one per row (a catalog select's
+        # options cost none: they come from the kept catalog names, their HTML written once).
         self._choices = {
             name: list(field.choices)
             for name, field in self.form.base_fields.items()
             if isinstance(field, forms.ModelChoiceField)
+            and not isinstance(field, CatalogChoiceField)
         }
 
     def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
