@@ -348,8 +348,8 @@ def intake_step(request: HttpRequest, public_id: str, step: str) -> HttpResponse
         context["consent_text"] = current_consent_text(get_language())
         context["unanswered"] = [s for s in steps if s.code in missing - {"consent", "review"}]
     # The page shows the steps twice (beside the form on a wide screen, under it on a phone):
-    # drawn once.
-    context["step_nav"] = render_to_string("intake/_step_nav.html", context, request)
+    # drawn once, from the view's context alone (the list needs nothing of the request's).
+    context["step_nav"] = render_to_string("intake/_step_nav.html", context)
     return render(request, "intake/step.html", context)
 
 
