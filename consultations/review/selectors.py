@@ -11,6 +11,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import BigIntegerField, Exists, F, Func, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
@@ -169,12 +170,12 @@ class RequestLine:
     product_chosen: bool
 
 
-def _row_values(cases: QuerySet[ReviewCase]) -> QuerySet:
+def _row_values(cases: QuerySet[ReviewCase], *extra: str) -> QuerySet:
     """The cases as ROW_FIELDS values, followed on PostgreSQL by their requests, each an
     array (position, id, treatment, product, area) gathered in the same query; elsewhere
-    (SQLite) `_queue_rows` reads them with a query of their own."""
+    (SQLite) `_queue_rows` reads them with a query of their own. Then `extra` annotations."""
     if connection.vendor != "postgresql":
-        return cases.values_list(*ROW_FIELDS)
+        return cases.values_list(*ROW_FIELDS, *extra)
     request = Func(
         *(F(name) for name in ("position", "id", "treatment_id", "product_id", "area_id")),
         function="ARRAY",
@@ -187,7 +188,7 @@ def _row_values(cases: QuerySet[ReviewCase]) -> QuerySet:
         .order_by()
         .values(row=request)
     )
-    return cases.annotate(request_rows=requests).values_list(*ROW_FIELDS, "request_rows")
+    return cases.annotate(request_rows=requests).values_list(*ROW_FIELDS, "request_rows", *extra)
 
 
 def _queue_rows(found: list[tuple], now: dt.datetime) -> list[QueueRow]:
@@ -253,9 +254,10 @@ COUNT_CAP = 1000
 QUEUE_ORDER = ("-priority", "waiting_since", "id")
 
 
-def _counts() -> dict[int, int]:
-    """Open cases per priority, each counted up to COUNT_CAP + 1: one query, four short
-    range scans of `review_queue_idx`, the same time at 100 or 100,000 open cases.
+def _counts_sql() -> tuple[str, list]:
+    """Open cases per priority, each counted up to COUNT_CAP + 1, as rows (priority, n): one
+    query, four short range scans of `review_queue_idx`, the same time at 100 or 100,000 open
+    cases.
 
     The ORDER BY is the index's own: without it PostgreSQL may read the table from its start
     until it has found enough open cases of a priority, which is quick while open and closed
@@ -266,12 +268,31 @@ def _counts() -> dict[int, int]:
     query = (
         f"SELECT v.p, (SELECT COUNT(*) FROM (SELECT 1 FROM {table} "  # noqa: S608 (the model's own table)
         "WHERE status = %s AND priority = v.p ORDER BY priority DESC, waiting_since, id "
-        f"LIMIT %s) AS capped) FROM ({priorities}) AS v"
+        f"LIMIT %s) AS capped) AS n FROM ({priorities}) AS v"
     )
-    params = [ReviewCase.Status.OPEN, COUNT_CAP + 1, *(p.value for p in Priority)]
+    return query, [ReviewCase.Status.OPEN, COUNT_CAP + 1, *(p.value for p in Priority)]
+
+
+def _counts() -> dict[int, int]:
+    """The counts (`_counts_sql`) by priority, leaving out the empty ones."""
+    query, params = _counts_sql()
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         return {priority: n for priority, n in cursor.fetchall() if n}
+
+
+def _with_counts(cases: QuerySet) -> QuerySet:
+    """On PostgreSQL, the counts ride along a page of open cases as one more column, an
+    array of (priority, n) computed once for the statement (an uncorrelated subquery): one
+    query for the landing page instead of two. A page with no row means no open case, so
+    every count is 0 then."""
+    query, params = _counts_sql()
+    counts = RawSQL(  # noqa: S611 (our own query's text; the values are parameters)
+        f"ARRAY(SELECT ARRAY[c.p, c.n] FROM ({query}) AS c)",  # noqa: S608 (our own query)
+        params,
+        output_field=ArrayField(ArrayField(BigIntegerField())),
+    )
+    return cases.annotate(queue_counts=counts)
 
 
 @lru_cache(maxsize=4)
@@ -279,6 +300,12 @@ def _first_page_of_all(limit: int) -> Prepared:
     """The query of the queue's landing page (every open case, the first page): built and
     compiled once per thread (`Prepared`), as building it costs more than PostgreSQL takes to
     answer it. Each run reads the table afresh."""
+    if connection.vendor == "postgresql":
+        return Prepared(
+            lambda: _row_values(
+                _with_counts(ReviewCase.objects.open()).order_by(*QUEUE_ORDER), "queue_counts"
+            )[: limit + 1]
+        )
     return Prepared(
         lambda: _row_values(ReviewCase.objects.open().order_by(*QUEUE_ORDER))[: limit + 1]
     )
@@ -332,11 +359,18 @@ def review_queue(
     """
     require_reviewer(user)
     now = timezone.now()
-    counts = _counts()
-    if after is None and filters == QueueFilters():
+    if after is None and filters == QueueFilters() and connection.vendor == "postgresql":
+        # The landing page, the one asked for most: its rows and the counts in one query.
         found = _first_page_of_all(limit).rows()
+        counts = {p: n for p, n in found[0][-1] if n} if found else {}
+        found = [row[:-1] for row in found]
     else:
-        found = _page(_filtered(user, filters, now), after, limit)
+        counts = _counts()
+        found = (
+            _first_page_of_all(limit).rows()
+            if after is None and filters == QueueFilters()
+            else _page(_filtered(user, filters, now), after, limit)
+        )
     more = len(found) > limit
     rows = _queue_rows(found[:limit], now)
     next_cursor = None

@@ -9,7 +9,13 @@ from django.utils import timezone
 
 from consultations.catalog.selectors import catalog_names
 from consultations.review.models import Priority, ReviewCase
-from consultations.review.selectors import COUNT_CAP, QUEUE_PAGE_SIZE, QueueCursor, review_queue
+from consultations.review.selectors import (
+    COUNT_CAP,
+    QUEUE_PAGE_SIZE,
+    QueueCursor,
+    QueueFilters,
+    review_queue,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +51,21 @@ def test_counts_below_the_cap_are_exact(blocked_case, clean_case, clinician):
     assert not page.capped
 
 
+def test_the_landing_pages_counts_are_the_counts_of_every_other_page(
+    blocked_case, clean_case, clinician
+):
+    """The landing page reads the counts with its rows (one query); a filtered page reads
+    them on their own: the same numbers, including none for an empty queue."""
+    problem_cases(blocked_case, 7)
+    landing = review_queue(user=clinician)
+    for filters in (QueueFilters(priority=Priority.CLEAN), QueueFilters(mine=True)):
+        assert review_queue(user=clinician, filters=filters).counts == landing.counts
+    assert landing.counts == {Priority.PROBLEM: 7, Priority.BLOCK: 1, Priority.CLEAN: 1}
+    ReviewCase.objects.update(status=ReviewCase.Status.SUPERSEDED, closed_at=timezone.now())
+    assert review_queue(user=clinician).counts == {}
+    assert review_queue(user=clinician).rows == []
+
+
 def test_pages_run_a_fixed_number_of_queries_and_together_they_are_the_queue(
     blocked_case, clean_case, clinician
 ):
@@ -67,10 +88,10 @@ def test_pages_run_a_fixed_number_of_queries_and_together_they_are_the_queue(
             break
         after = QueueCursor.decode(page.next_cursor)
     assert seen == expected
-    # The first page reads its rows, with their requests, with its ids (2 queries); every
-    # later page the same 3.
+    # The first page reads its rows, with their requests and the counts, in one query; every
+    # later page the counts, then its ids, then its rows (3).
     assert len(counts) == 4, counts
-    assert counts[0] == 2, counts
+    assert counts[0] == 1, counts
     assert set(counts[1:]) == {3}, counts
 
 
@@ -82,10 +103,13 @@ def test_the_counts_and_the_page_are_read_in_order_from_the_queue_index(blocked_
     problem_cases(blocked_case, 40)
     catalog_names()
     with CaptureQueriesContext(connection) as queries:
-        review_queue(user=clinician)
+        review_queue(user=clinician)  # the landing page: its rows and the counts, one query
+        review_queue(user=clinician, filters=QueueFilters(priority=Priority.BLOCK))
     page_ids = f"LIMIT {QUEUE_PAGE_SIZE + 1}"
     growing = [q for q in queries if "capped" in q["sql"] or page_ids in q["sql"]]
-    assert len(growing) == 2, [q["sql"] for q in queries]
+    assert len(growing) == 3, [q["sql"] for q in queries]
+    assert "capped" in growing[0]["sql"]
+    assert page_ids in growing[0]["sql"]
     with connection.cursor() as cursor:
         # Off too: bitmap scans and sorts, so that the plan sorts only if the index cannot
         # give the order (a tiny table's statistics make a sort look cheaper).
