@@ -134,8 +134,9 @@ def test_a_claim_by_a_colleague_shows_at_once_though_the_row_was_kept(
 
 @pytest.mark.parametrize("language", ["en", "vi"])
 def test_the_waiting_time_is_timesinces_words(language):
-    """The queue's waiting time, kept per whole minute under four weeks, is what Django's
-    `timesince` says, at any moment, either side of four weeks and in either language."""
+    """The queue's waiting time, kept per whole minute under four weeks and per minute of the
+    clock after, is what Django's `timesince` says, at any moment, either side of four weeks
+    and in either language."""
     import datetime as dt
     import random
 
@@ -148,10 +149,17 @@ def test_the_waiting_time_is_timesinces_words(language):
     now = dt.datetime(2026, 3, 29, 1, 30, 17, 250_000, tzinfo=dt.UTC)  # a DST night in Europe
     spans = [0, 59, 60, 3599, 3600, 86_399, 28 * 86_400 - 1, 28 * 86_400, 400 * 86_400]
     spans += [draw.uniform(0, 40 * 86_400) for _ in range(400)]
+    minute = now.replace(second=0, microsecond=0)
     with translation.override(language):
         for seconds in spans:
             since = now - dt.timedelta(seconds=seconds)
-            assert waited(since, now) == timesince(since, now), seconds
+            # From four weeks on, the words are those of the minute `now` is in.
+            expected = timesince(since, now if seconds < 28 * 86_400 else minute)
+            assert waited(since, now) == expected, seconds
+            assert waited(since, now + dt.timedelta(seconds=1)) in {
+                expected,
+                timesince(since, now + dt.timedelta(seconds=1)),
+            }
         assert waited(now + dt.timedelta(minutes=5), now) == timesince(
             now + dt.timedelta(minutes=5), now
         )

@@ -109,11 +109,20 @@ _REFERENCE = dt.datetime(2001, 1, 1, tzinfo=dt.UTC)
 
 
 def waited(since: dt.datetime, now: dt.datetime) -> str:
-    """`timesince(since, now)`: "3 hours, 5 minutes"."""
+    """`timesince(since, now)`: "3 hours, 5 minutes". From four weeks on, where the words are
+    months and weeks or weeks and days, as of the minute `now` is in: the words of a case that
+    has waited that long are written once a minute, however many pages show it."""
     elapsed = now - since
+    language = get_language() or ""
     if dt.timedelta(0) <= elapsed < _WORDS_BY_MINUTES_UNDER:
-        return _waited_minutes(int(elapsed.total_seconds()) // 60, get_language() or "")
-    return timesince(since, now)
+        return _waited_minutes(int(elapsed.total_seconds()) // 60, language)
+    return _waited_long(since, now.replace(second=0, microsecond=0), language)
+
+
+@lru_cache(maxsize=4096)
+def _waited_long(since: dt.datetime, minute: dt.datetime, language: str) -> str:
+    # `language` is in the key only: the words are translated into the thread's language.
+    return timesince(since, minute)
 
 
 @lru_cache(maxsize=4096)
