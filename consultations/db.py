@@ -152,7 +152,7 @@ def _json_row(model: type[models.Model], related: tuple[str, ...], prefix: str =
 
 
 def _from_json(
-    model: type[models.Model], data: dict[str, Any], related: tuple[str, ...]
+    model: type[models.Model], data: dict[str, Any], related: tuple[str, ...], db: str
 ) -> models.Model | None:
     fields = _columns(model)
     pk = data.get(model._meta.pk.attname)
@@ -164,10 +164,10 @@ def _from_json(
         else f.to_python(raw)
         for f in fields
     ]
-    instance = model.from_db(connection.alias, [f.attname for f in fields], values)
+    instance = model.from_db(db, [f.attname for f in fields], values)
     for name in related:
         field = model._meta.get_field(name)
-        field.set_cached_value(instance, _from_json(field.related_model, data[name], ()))
+        field.set_cached_value(instance, _from_json(field.related_model, data[name], (), db))
     return instance
 
 
@@ -175,12 +175,13 @@ def _from_json(
 def _children_iterable(children: tuple[Children, ...]) -> type[ModelIterable]:
     class ChildrenIterable(ModelIterable):
         def __iter__(self):
+            db = self.queryset.db  # the database the rows came from (a replica, perhaps)
             for parent in super().__iter__():
                 cache = parent.__dict__.setdefault("_prefetched_objects_cache", {})
                 for child in children:
                     rel = parent._meta.get_field(child.name)
                     rows = parent.__dict__.pop(_ANNOTATION + child.name) or []
-                    found = [_from_json(rel.related_model, row, child.related) for row in rows]
+                    found = [_from_json(rel.related_model, row, child.related, db) for row in rows]
                     for row in found:
                         rel.field.set_cached_value(row, parent)
                     manager = getattr(parent, child.name)

@@ -1,6 +1,7 @@
 """Reads of intakes, always through a permission check."""
 
 import uuid
+from typing import Any
 
 from django.db.models import BigIntegerField, CharField, QuerySet, UUIDField
 from django.http import Http404
@@ -55,55 +56,36 @@ def get_own_intake(user: User, public_id: object) -> Intake:
     return intake
 
 
-def _own_draft_step() -> QuerySet[Intake]:
-    return with_step_answers(
-        Intake.objects.filter(
-            public_id=Param("public_id", UUIDField()),
-            patient__user_id=Param("user_id", BigIntegerField()),
-        ).order_by()[:1]
-    )
+def _own_prepared() -> QuerySet[Intake]:
+    """`_own` for a `Prepared` read: the public id and the user's id are its values."""
+    return Intake.objects.filter(
+        public_id=Param("public_id", UUIDField()),
+        patient__user_id=Param("user_id", BigIntegerField()),
+    ).order_by()
 
 
-# Every step page of every patient reads this: built and compiled once (`Prepared`).
-_OWN_DRAFT_STEP = Prepared(_own_draft_step)
+# Every step page of every patient reads these: built and compiled once (`Prepared`).
+_OWN_DRAFT_STEP = Prepared(lambda: with_step_answers(_own_prepared()[:1]))
+_OWN_INTAKE_ID = Prepared(lambda: _own_prepared().values_list("pk", flat=True)[:1])
+
+
+def _own_first(read: Prepared, user: User, public_id: object) -> Any:
+    """The first row of an own-intake `Prepared` read, else 404."""
+    public_id = _parse(public_id)
+    found = read.first(public_id=public_id, user_id=user.pk) if user.is_authenticated else None
+    if found is None:
+        raise Http404
+    return found
 
 
 def get_own_draft_step(user: User, public_id: object) -> Intake:
     """As `get_own_intake`, with the answers as a step page shows them (`with_step_answers`)."""
-    public_id = _parse(public_id)
-    intake = (
-        _OWN_DRAFT_STEP.first(public_id=public_id, user_id=user.pk)
-        if user.is_authenticated
-        else None
-    )
-    if intake is None:
-        raise Http404
-    return intake
-
-
-_OWN_INTAKE_ID = Prepared(
-    lambda: (
-        Intake.objects.filter(
-            public_id=Param("public_id", UUIDField()),
-            patient__user_id=Param("user_id", BigIntegerField()),
-        )
-        .order_by()
-        .values_list("pk", flat=True)[:1]
-    )
-)
+    return _own_first(_OWN_DRAFT_STEP, user, public_id)
 
 
 def own_intake_id(user: User, public_id: object) -> int:
     """The id of the user's own intake, else 404: for a view whose service reads it itself."""
-    public_id = _parse(public_id)
-    found = (
-        _OWN_INTAKE_ID.first(public_id=public_id, user_id=user.pk)
-        if user.is_authenticated
-        else None
-    )
-    if found is None:
-        raise Http404
-    return found
+    return _own_first(_OWN_INTAKE_ID, user, public_id)
 
 
 def patient_for(user: User) -> Patient:

@@ -93,6 +93,7 @@ def test_the_answers_are_the_prefetches_rows_in_their_order(answered: Intake) ->
             rows, wanted = list(getattr(found, name).all()), list(getattr(expected, name).all())
             assert [_fields(r) for r in rows] == [_fields(r) for r in wanted], name
             assert all(r.intake is found for r in rows)  # each knows its parent, no query
+            assert all(r._state.db == "default" and not r._state.adding for r in rows)
             for r, w in zip(rows, wanted, strict=True):
                 for related in ("treatment", "product", "area"):
                     if hasattr(w, related + "_id"):
