@@ -11,14 +11,16 @@ leaves every other widget to the templates. An input template the project replac
 (templates/django/forms/widgets/) is drawn by its template, not here.
 """
 
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 import django
-from django.forms.renderers import TemplatesSetting
+from django import forms
+from django.forms.renderers import TemplatesSetting, get_default_renderer
 from django.http import HttpRequest
 from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData, mark_safe
 
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
@@ -100,3 +102,64 @@ class ClinicFormRenderer(TemplatesSetting):
             Path(self.get_template(name).origin.name).is_relative_to(DJANGO_WIDGETS)
             for name in (template_name, "django/forms/widgets/input.html")
         )
+
+
+# --- Selects whose options are written once -----------------------------------------------
+
+
+@lru_cache(maxsize=256)
+def _options_html(
+    options: tuple[tuple[str, str, bool], ...],
+) -> tuple[tuple[str, str, str], ...]:
+    """Each option's HTML, as Django's select_option.html writes it, in two halves around
+    where `selected` goes: written once per list of options (value, label, whether the label
+    is already HTML) in the language they were listed in, not once per select drawn."""
+    return tuple(
+        (
+            value,
+            f'\n  <option value="{conditional_escape(value)}"',
+            f">{mark_safe(label) if safe else conditional_escape(label)}</option>\n",  # noqa: S308 (already HTML, as Django would take it)
+        )
+        for value, label, safe in options
+    )
+
+
+class KeptOptionsSelect(forms.Select):
+    """A select (one choice, no groups) whose options' HTML is written once per list of
+    options and language, with the chosen one marked per draw: exactly what the renderer
+    writes from Django's per-option context (tests/test_forms_renderer.py), without building
+    that context option by option. With another renderer, or with groups, as Django draws it.
+    """
+
+    def _options(self) -> tuple[tuple[str, str, bool], ...] | None:
+        listed = []
+        for value, label in self.choices:
+            if isinstance(label, (list, tuple)):
+                return None  # a group: Django's way
+            text = str(label)
+            listed.append(("" if value is None else str(value), text, isinstance(text, SafeData)))
+        return tuple(listed)
+
+    def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> str:
+        renderer = renderer or get_default_renderer()
+        options = (
+            self._options()
+            if isinstance(renderer, ClinicFormRenderer)
+            and not self.allow_multiple_selected
+            and self.template_name == SELECT
+            and self.option_template_name == OPTION
+            else None
+        )
+        if options is None:
+            return super().render(name, value, attrs, renderer)
+        # The widget's context without its options (Widget's, as ChoiceWidget then adds them).
+        widget = forms.Widget.get_context(self, name, value, attrs)["widget"]
+        chosen = widget["value"]
+        parts, marked = [], False
+        for option_value, before, after in _options_html(options):
+            if not marked and option_value in chosen:
+                marked = True
+                parts.append(f"{before} selected{after}")
+            else:
+                parts.append(before + after)
+        return mark_safe(select_html({**widget, "optgroups": ()}, options="".join(parts)))  # noqa: S308 (escaped as it is written)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.utils import translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy
 
@@ -208,3 +209,29 @@ def test_the_intake_formsets_catalog_selects_write_their_options_once_per_list()
             for field in form.fields.values():
                 if isinstance(field.widget, CatalogSelect):
                     assert isinstance(field.widget.choices, CatalogOptions)
+
+
+@pytest.mark.parametrize("name", [n for n in SELECTS if n not in ("multiple", "yes or no")])
+def test_a_select_with_kept_options_writes_what_djangos_template_writes(name):
+    from clinic.forms_renderer import KeptOptionsSelect
+
+    django_widget, value = SELECTS[name]
+    kept = KeptOptionsSelect(choices=django_widget.choices, attrs=django_widget.attrs)
+    for language in ("en", "vi"):
+        with translation.override(language):
+            for chosen in (value, None, "not an option"):
+                expected = django_widget.render("f", chosen, attrs={"id": "i"}, renderer=DJANGO)
+                assert kept.render("f", chosen, attrs={"id": "i"}, renderer=OURS) == expected
+                assert kept.render("f", chosen, attrs={"id": "i"}, renderer=DJANGO) == expected
+
+
+def test_a_label_already_html_and_the_same_text_as_plain_words_are_kept_apart():
+    from django.utils.safestring import mark_safe
+
+    from clinic.forms_renderer import KeptOptionsSelect
+
+    html = [("a", mark_safe("<b>bold</b>"))]
+    words = [("a", "<b>bold</b>")]
+    for choices in (html, words, html):
+        expected = forms.Select(choices=choices).render("f", "a", renderer=DJANGO)
+        assert KeptOptionsSelect(choices=choices).render("f", "a", renderer=OURS) == expected

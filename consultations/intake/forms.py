@@ -8,6 +8,7 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.forms_renderer import KeptOptionsSelect
 from consultations.catalog.forms import CatalogChoiceField
 from consultations.catalog.models import Area, Product, Treatment
 from consultations.intake.choices import (
@@ -86,6 +87,7 @@ class RequestForm(forms.Form):
         label=_("Main goal"),
         choices=[("", _("Choose a goal")), *Goal.choices],
         error_messages={"required": _("Choose what you would like to improve.")},
+        widget=KeptOptionsSelect,
     )
 
     def clean(self) -> dict[str, Any]:

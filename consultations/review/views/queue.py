@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from clinic.forms_renderer import KeptOptionsSelect
 from consultations.catalog.forms import CatalogChoiceField, CatalogSelect
 from consultations.catalog.models import Treatment
 from consultations.review.models import CLAIM_MINUTES, Priority
@@ -47,7 +48,7 @@ class QueueFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=KeptOptionsSelect(attrs={"class": "form-select"}),
     )
     treatment = CatalogChoiceField(
         options="treatment_code_options",
@@ -64,7 +65,7 @@ class QueueFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=KeptOptionsSelect(attrs={"class": "form-select"}),
     )
     mine = forms.BooleanField(
         label=gettext_lazy("Claimed by me"),
