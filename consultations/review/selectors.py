@@ -353,14 +353,16 @@ def review_queue(
 ) -> QueuePage:
     """One page of the queue, most urgent first, oldest first within a priority.
 
-    Two queries whatever the queue's size (three after a cursor): the counts, and the page's
-    rows with their requests (served by `review_queue_idx`, a partial index on open cases in
-    exactly this order). On SQLite the requests take one more.
+    The landing page (no filter, no cursor) is one query on PostgreSQL: its rows with their
+    requests and the counts. Any other page is two whatever the queue's size (three after a
+    cursor): the counts, and the page's rows with their requests (served by
+    `review_queue_idx`, a partial index on open cases in exactly this order). On SQLite the
+    requests and the counts take one more each.
     """
     require_reviewer(user)
     now = timezone.now()
-    if after is None and filters == QueueFilters() and connection.vendor == "postgresql":
-        # The landing page, the one asked for most: its rows and the counts in one query.
+    landing = after is None and filters == QueueFilters()
+    if landing and connection.vendor == "postgresql":
         found = _first_page_of_all(limit).rows()
         counts = {p: n for p, n in found[0][-1] if n} if found else {}
         found = [row[:-1] for row in found]
@@ -368,7 +370,7 @@ def review_queue(
         counts = _counts()
         found = (
             _first_page_of_all(limit).rows()
-            if after is None and filters == QueueFilters()
+            if landing
             else _page(_filtered(user, filters, now), after, limit)
         )
     more = len(found) > limit

@@ -115,7 +115,6 @@ def intake_submit_and_screen_locked(*, intake_id: int) -> tuple[Screening, bool]
     intake, submitted_now = intake_submit_locked(intake_id=intake_id)
     if submitted_now:
         # Just frozen under its row lock: there is no screening of it to look for.
-        require_transaction()
         return _screening_store(intake), True
     return _screening_run(intake), False
 
