@@ -51,3 +51,12 @@ class CatalogChoiceField(forms.ModelChoiceField):
     def __init__(self, *, options: str, **kwargs: Any) -> None:
         self.options = options
         super().__init__(**kwargs)
+
+    def __deepcopy__(self, memo: dict) -> "CatalogChoiceField":
+        # Each form gets a copy of its fields. A model choice field's copy takes a clone of
+        # its queryset so that one form's listing does not fill another's; this one never
+        # lists its queryset (its options are the kept names) and only reads it through
+        # clones (`get`, in `to_python`), so the copies share it, and their own options.
+        result = forms.Field.__deepcopy__(self, memo)
+        result.widget.choices = result.choices
+        return result

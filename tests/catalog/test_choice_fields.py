@@ -3,6 +3,7 @@
 import pytest
 from django import forms
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -50,3 +51,26 @@ def test_a_product_withdrawn_after_the_list_was_cached_is_refused() -> None:
     form = ChooseProduct({"product": str(skinvive.pk)})
     assert not form.is_valid()
     assert "product" in form.errors
+
+
+def test_each_forms_catalog_field_is_its_own_and_still_checks_the_catalog() -> None:
+    """A form's copy of a catalog field shares the field's queryset (never listed, only
+    read through clones) but its options are its own: a change on one form's field (its
+    empty label) is not another's, and a withdrawn product is refused by every copy."""
+    import copy
+
+    field = CatalogChoiceField(
+        options="product_options", queryset=Product.objects.filter(is_active=True)
+    )
+    first, second = copy.deepcopy(field), copy.deepcopy(field)
+    first.empty_label = "Pick one"
+    assert next(iter(first.widget.choices)) == ("", "Pick one")
+    assert next(iter(second.widget.choices))[1] != "Pick one"
+    assert second.queryset._result_cache is None
+    product = Product.objects.filter(is_active=True).first()
+    assert second.clean(str(product.pk)) == product
+    Product.objects.filter(pk=product.pk).update(is_active=False)
+    for copy_ in (first, second):
+        with pytest.raises(ValidationError):
+            copy_.clean(str(product.pk))
+    assert field.queryset._result_cache is None
