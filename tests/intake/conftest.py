@@ -47,6 +47,27 @@ def request_answer(product_code: str, area_code: str, goal: str = "hydration"):
     return services.RequestAnswer(treatment=p.treatment, product=p, area=area(area_code), goal=goal)
 
 
+def previous_answer(
+    product_code: str | None, area_code: str, treated_on: dt.date, description: str = ""
+) -> services.PreviousAnswer:
+    return services.PreviousAnswer(
+        product=product(product_code) if product_code else None,
+        description=description,
+        area=area(area_code),
+        treated_on=treated_on,
+    )
+
+
+def save_history(intake: Intake, *previous: services.PreviousAnswer) -> None:
+    """The history step answered "yes", with these previous treatments."""
+    services.intake_save_history(
+        intake_id=intake.pk,
+        had_previous_treatments=True,
+        previous=list(previous),
+        base_fingerprint=None,
+    )
+
+
 def fill(
     intake: Intake,
     *,

@@ -21,7 +21,14 @@ from consultations.intake.models import (
     TreatmentRequest,
 )
 from consultations.intake.selectors import get_own_draft_step, with_answers
-from tests.intake.conftest import area, fill, product, request_answer
+from tests.intake.conftest import (
+    area,
+    fill,
+    previous_answer,
+    product,
+    request_answer,
+    save_history,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,24 +47,10 @@ def answered(draft: Intake) -> Intake:
         ),
     ]
     fill(draft, requests=requests, skin={"cheeks": ["inflamed_acne", "rash"]}, skip=("history",))
-    services.intake_save_history(
-        intake_id=draft.pk,
-        had_previous_treatments=True,
-        previous=[
-            services.PreviousAnswer(
-                product=product("skinvive"),
-                description="",
-                area=area("cheeks"),
-                treated_on=dt.date(2025, 3, 1),
-            ),
-            services.PreviousAnswer(
-                product=None,
-                description="a filler abroad",
-                area=area("face"),
-                treated_on=dt.date(2024, 7, 15),
-            ),
-        ],
-        base_fingerprint=None,
+    save_history(
+        draft,
+        previous_answer("skinvive", "cheeks", dt.date(2025, 3, 1)),
+        previous_answer(None, "face", dt.date(2024, 7, 15), description="a filler abroad"),
     )
     return Intake.objects.get(pk=draft.pk)
 

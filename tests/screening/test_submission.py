@@ -14,7 +14,14 @@ from consultations.screening.engine.screen import ruleset_version, screen
 from consultations.screening.facts import catalog_facts
 from consultations.screening.models import Screening
 from consultations.screening.services import intake_submit_and_screen, text_reader
-from tests.intake.conftest import area, fill, product, request_answer, sign
+from tests.intake.conftest import (
+    area,
+    fill,
+    previous_answer,
+    request_answer,
+    save_history,
+    sign,
+)
 from tests.screening.conftest import FACTS
 
 pytestmark = pytest.mark.django_db
@@ -157,24 +164,10 @@ def test_a_submission_runs_the_same_queries_however_many_answers_it_has(
         skin={"neck": ["inflamed_acne"], "lips": ["rash"]},
         skip=("history",),
     )
-    services.intake_save_history(
-        intake_id=large.pk,
-        had_previous_treatments=True,
-        previous=[
-            services.PreviousAnswer(
-                product=product("juvederm-volbella-xc"),
-                description="",
-                area=area("lips"),
-                treated_on=dt.date(2026, 6, 1),
-            ),
-            services.PreviousAnswer(
-                product=product("skinvive"),
-                description="",
-                area=area("cheeks"),
-                treated_on=dt.date(2026, 9, 1),
-            ),
-        ],
-        base_fingerprint=None,
+    save_history(
+        large,
+        previous_answer("juvederm-volbella-xc", "lips", dt.date(2026, 6, 1)),
+        previous_answer("skinvive", "cheeks", dt.date(2026, 9, 1)),
     )
     sign(large)
     catalog_facts()  # the catalog, kept from an earlier submission
