@@ -225,6 +225,7 @@ class _Compiled:
     compiler: Any
     sql: str
     params: tuple[Any, ...]
+    names: frozenset[str]  # the values each run must be given
 
 
 class Prepared:
@@ -262,7 +263,8 @@ class Prepared:
             sql, params = compiler.as_sql()
             # Every run of this queryset goes through this compiler, with the run's values.
             queryset.query.get_compiler = lambda *args, **kwargs: compiler
-            found = _Compiled(connection, queryset, compiler, sql, tuple(params))
+            names = frozenset(p.name for p in params if isinstance(p, _Slot))
+            found = _Compiled(connection, queryset, compiler, sql, tuple(params), names)
             local["by_alias"][alias] = found
         return found
 
@@ -273,9 +275,8 @@ class Prepared:
             raise TransactionManagementError(
                 "select_for_update cannot be used outside of a transaction."
             )
-        wanted = {p.name for p in compiled.params if isinstance(p, _Slot)}
-        if set(values) != wanted:
-            raise TypeError(f"values for {sorted(wanted)} expected, got {sorted(values)}")
+        if values.keys() != compiled.names:
+            raise TypeError(f"values for {sorted(compiled.names)} expected, got {sorted(values)}")
         params = tuple(
             p.field.get_db_prep_value(values[p.name], connection) if isinstance(p, _Slot) else p
             for p in compiled.params
