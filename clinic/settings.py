@@ -215,6 +215,8 @@ if REDIS_URL:
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Sessions in the database (Django's store, its read compiled once per process).
+    SESSION_ENGINE = "consultations.patients.session_store"
     # Per-process counting is exact for one process; several workers need REDIS_URL.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
@@ -303,10 +305,11 @@ SECURE_CSP = {
 # Logging in. Django-axes watches every password attempt (its backend comes first): five
 # failures for one account from one address lock that pair out for 15 minutes, so an attacker
 # elsewhere cannot lock a real user out; an address trying many accounts is held back by the
-# per-address rate on the login form (LOGIN_RATE_PER_ADDRESS).
+# per-address rate on the login form (LOGIN_RATE_PER_ADDRESS). Then Django's ModelBackend,
+# with the signed-in user and their roles read in one query (consultations/patients/backends.py).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "consultations.patients.backends.ClinicBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)

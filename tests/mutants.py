@@ -227,12 +227,13 @@ MUTANTS: tuple[Mutant, ...] = (
             f"{AUTH}::test_ending_sessions_works_with_cached_sessions_too",
         ),
     ),
-    _settings(
+    Mutant(
         "deactivation-ends-sessions",
         "deactivating an account ends its sessions at once",
-        '    "django.contrib.auth.backends.ModelBackend",\n]',
-        '    "django.contrib.auth.backends.AllowAllUsersModelBackend",\n]',
-        f"{AUTH}::test_deactivating_an_account_ends_its_sessions_at_once",
+        "consultations/patients/backends.py",
+        "        if user is None or not self.user_can_authenticate(user):\n",
+        "        if user is None:\n",
+        (f"{AUTH}::test_deactivating_an_account_ends_its_sessions_at_once",),
     ),
     _settings(
         "reset-link-lifetime",

@@ -6,6 +6,7 @@ clinic keeps the records it must retain.
 """
 
 import uuid
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -24,6 +25,8 @@ class Role(models.TextChoices):
     FRONT_DESK = "front_desk", _("Front desk")
     ADMIN = "admin", _("Administrator")
 
+
+_ROLE_CODES = frozenset(Role.values)
 
 TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sir", "dame"})
 
@@ -51,6 +54,11 @@ class UserManager(BaseUserManager["User"]):
 
     def get_by_natural_key(self, username: str | None) -> "User":
         return self.get(email__iexact=username)
+
+
+def roles_named(group_names: Iterable[str]) -> frozenset[str]:
+    """The role codes among these group names (a group that is no role is left out)."""
+    return frozenset(name for name in group_names if name in _ROLE_CODES)
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -124,11 +132,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         """The user's role codes; cached on the instance for the request."""
         cached = getattr(self, "_roles_cache", None)
         if cached is None:
-            valid = set(Role.values)
-            cached = frozenset(
-                name for name in self.groups.values_list("name", flat=True) if name in valid
-            )
-            self._roles_cache = cached
+            cached = self._roles_cache = roles_named(self.groups.values_list("name", flat=True))
         return cached
 
     def has_role(self, role: Role | str) -> bool:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from consultations.catalog.selectors import treatments_offered
+from consultations.patients.backends import AUTH_BACKEND
 from consultations.patients.forms import EmailAuthenticationForm, RegistrationForm
 from consultations.patients.models import Role
 from consultations.patients.security import client_ip_key
@@ -86,7 +87,7 @@ def register(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=AUTH_BACKEND)
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect("intake:home")
     return render(request, "patients/register.html", {"form": form})

@@ -29,6 +29,7 @@ from django.urls.exceptions import Resolver404
 
 from consultations.booking.services import appointment_book
 from consultations.intake import services as intake_services
+from consultations.patients.backends import AUTH_BACKEND
 from consultations.patients.models import User
 from consultations.review.models import FrontDeskNote
 from consultations.review.services import review_intake_submit
@@ -38,7 +39,7 @@ from tests.intake.conftest import fill, request_answer, sign
 from tests.review.conftest import CLEAN, decide
 
 ROLES = ("anonymous", "patient_a", "patient_b", "clinician", "front_desk", "admin")
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = AUTH_BACKEND
 
 # What patient A told the clinic and what the clinic wrote about it: never for the desk's eyes.
 ALLERGY_TEXT = "xylocaine - throat swelling at the dentist"  # tests/intake/conftest.py ANSWERS

@@ -50,6 +50,7 @@ from consultations.intake.demo import (
     demo_patients_create,
 )
 from consultations.intake.models import Intake
+from consultations.patients.backends import AUTH_BACKEND
 from consultations.patients.models import Patient, Role, User
 from consultations.patients.services import staff_member_create
 from consultations.patients.sessions import SESSION_LAST_SEEN_KEY, SESSION_STARTED_KEY
@@ -61,7 +62,7 @@ SEED = 2026
 MORE_PRACTITIONERS = 9
 MORE_ROOMS = 8
 HOURS = range(9, 18)  # one appointment an hour per practitioner: 45 minutes and the buffer
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = AUTH_BACKEND
 BOOKED = ("mesotherapy", "meso-vitamin", "face")
 
 
