@@ -6,7 +6,9 @@ patient typed is never lost: a failed validation re-renders their input and also
 keeps it on the draft, so a closed tab can come back to it.
 """
 
+import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -208,16 +211,46 @@ def _typed_something(raw: dict[str, list[str]]) -> bool:
 
 
 _STEP_MARK = "step-code"
+# Stands for the intake's own id in a step list drawn for any intake (`step_nav_html`).
+_ANY_INTAKE = uuid.UUID(int=0)
 
 
 def _nav(intake: Intake, steps: list[Any]) -> list[tuple[Any, str]]:
+    return _nav_for(intake.public_id, steps)
+
+
+def _nav_for(public_id: uuid.UUID, steps: list[Any]) -> list[tuple[Any, str]]:
     """The steps with their addresses, for the step list: the step address reversed once and
     each step's code put in it (the list is drawn on every step page)."""
-    pattern = reverse("intake:step", kwargs={"public_id": intake.public_id, "step": _STEP_MARK})
-    review = reverse("intake:review", kwargs={"public_id": intake.public_id})
+    pattern = reverse("intake:step", kwargs={"public_id": public_id, "step": _STEP_MARK})
+    review = reverse("intake:review", kwargs={"public_id": public_id})
     return [
         (s, review if s.code == "review" else pattern.replace(_STEP_MARK, s.code)) for s in steps
     ]
+
+
+@lru_cache(maxsize=512)
+def _step_nav_drawn(
+    language: str, codes: tuple[str, ...], current: str, missing: frozenset[str]
+) -> str:
+    steps = [STEPS_BY_CODE[code] for code in codes]
+    context = {
+        "nav": _nav_for(_ANY_INTAKE, steps),
+        "step": STEPS_BY_CODE[current],
+        "missing": missing,
+    }
+    return render_to_string("intake/_step_nav.html", context)
+
+
+def step_nav_html(intake: Intake, steps: list[Any], current: str, missing: set[str]) -> SafeString:
+    """The step list (`intake/_step_nav.html`), drawn once per language, list of steps, step
+    shown and steps still to answer, and kept; the intake's own id put in its addresses. What
+    the template draws depends on nothing else (tests/intake/test_wizard_views.py compares)."""
+    codes = tuple(s.code for s in steps)
+    drawn = _step_nav_drawn(
+        get_language() or "", codes, current, frozenset(missing.intersection(codes))
+    )
+    return mark_safe(drawn.replace(str(_ANY_INTAKE), str(intake.public_id)))  # noqa: S308 (a template's autoescaped output; a UUID put in)
 
 
 def _pending_data(intake: Intake, step: str) -> QueryDict | None:
@@ -348,8 +381,8 @@ def intake_step(request: HttpRequest, public_id: str, step: str) -> HttpResponse
         context["consent_text"] = current_consent_text(get_language())
         context["unanswered"] = [s for s in steps if s.code in missing - {"consent", "review"}]
     # The page shows the steps twice (beside the form on a wide screen, under it on a phone):
-    # drawn once, from the view's context alone (the list needs nothing of the request's).
-    context["step_nav"] = render_to_string("intake/_step_nav.html", context)
+    # drawn once, and kept for every intake in the same state (the list needs nothing else).
+    context["step_nav"] = step_nav_html(intake, steps, step_def.code, missing)
     return render(request, "intake/step.html", context)
 
 
