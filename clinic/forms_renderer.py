@@ -6,8 +6,9 @@ language costs a node per attribute of every option; every text box, date, check
 hidden field (a formset's management form is four) is two template includes. So
 `ClinicFormRenderer` writes exactly the HTML of Django's `django/forms/widgets/select.html`
 and of its `input.html` (which text.html, date.html, checkbox.html, hidden.html and the other
-single inputs consist of), as tests/test_forms_renderer.py checks on every kind of each, and
-leaves every other widget to the templates. An input template the project replaces
+single inputs consist of), and of `django/forms/div.html` for a form of hidden fields alone
+(a formset's management form), as tests/test_forms_renderer.py checks on every kind of each,
+and leaves every other widget and form to the templates. An input template the project replaces
 (templates/django/forms/widgets/) is drawn by its template, not here.
 """
 
@@ -23,6 +24,8 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 
 SELECT = "django/forms/widgets/select.html"
+# A form's own template (Form.template_name); here only for a form of hidden fields alone.
+DIV = "django/forms/div.html"
 OPTION = "django/forms/widgets/select_option.html"
 # Django's templates of a single <input>: each is `{% include "…/input.html" %}`, nothing else.
 INPUTS = frozenset(
@@ -78,6 +81,12 @@ def input_html(widget: dict[str, Any]) -> str:
     )
 
 
+def hidden_form_html(hidden_fields: list[Any]) -> str:
+    """Django's div.html for a form of hidden fields alone, without errors (a formset's
+    management form), as a renderer returns it (stripped): the fields, one after another."""
+    return "".join(str(field) for field in hidden_fields)
+
+
 class _NotPlain(Exception):
     """An option drawn by a template of its own: left to the templates."""
 
@@ -93,6 +102,13 @@ class ClinicFormRenderer(TemplatesSetting):
                 pass
         elif template_name in INPUTS and self._djangos_own(template_name):
             return input_html(context["widget"])
+        elif (
+            template_name == DIV
+            and not context["fields"]
+            and not context["errors"]
+            and self._djangos_own(DIV)
+        ):
+            return hidden_form_html(context["hidden_fields"])
         return super().render(template_name, context, request)
 
     @cache  # noqa: B019 (one renderer for the process, a handful of names)

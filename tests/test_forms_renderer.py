@@ -235,3 +235,41 @@ def test_a_label_already_html_and_the_same_text_as_plain_words_are_kept_apart():
     for choices in (html, words, html):
         expected = forms.Select(choices=choices).render("f", "a", renderer=DJANGO)
         assert KeptOptionsSelect(choices=choices).render("f", "a", renderer=OURS) == expected
+
+
+# --- A form of hidden fields alone: a formset's management form ------------------------------
+
+
+class _Row(forms.Form):
+    name = forms.CharField()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "data", "extra"),
+    [
+        ("form", None, 1),
+        ("requests", None, 3),
+        ("previous", {"previous-TOTAL_FORMS": "2", "previous-INITIAL_FORMS": "1"}, 1),
+        ('"odd"<prefix>', None, 0),
+    ],
+)
+def test_a_management_form_is_written_as_djangos_div_template_writes_it(prefix, data, extra):
+    rows = forms.formset_factory(_Row, extra=extra, min_num=1, max_num=5)
+    formset = rows(data=data, prefix=prefix)
+    management = formset.management_form
+    ours = OURS.render(management.template_name, management.get_context())
+    assert ours == DJANGO.render(management.template_name, management.get_context())
+    assert ours.count('type="hidden"') == 4
+    assert str(management) == ours  # the project's forms are drawn by this renderer
+
+
+def test_a_form_with_visible_fields_or_errors_is_left_to_djangos_template():
+    class Hidden(forms.Form):
+        token = forms.CharField(widget=forms.HiddenInput)
+
+    for form in (_Row(), _Row(data={}), Hidden(data={})):  # visible; visible with errors; errors
+        context = form.get_context()
+        assert OURS.render(form.template_name, context) == DJANGO.render(
+            form.template_name, context
+        )
+    assert "This field is required" in str(Hidden(data={}))
