@@ -4,7 +4,7 @@ import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import close_old_connections
+from django.db import connection
 
 from consultations.intake import services
 from consultations.intake.models import ConsentSignature, Intake
@@ -34,7 +34,9 @@ def at_once(
             with lock:
                 errors.append(exc)
         finally:
-            close_old_connections()
+            # This thread's own connection, closed now: left open, it would outlive the test
+            # (until a garbage collection) and keep the test database from being dropped.
+            connection.close()
 
     threads = [threading.Thread(target=run) for _ in range(times)]
     for thread in threads:
