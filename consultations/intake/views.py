@@ -245,7 +245,7 @@ def _step_nav_drawn(
 def step_nav_html(intake: Intake, steps: list[Any], current: str, missing: set[str]) -> SafeString:
     """The step list (`intake/_step_nav.html`), drawn once per language, list of steps, step
     shown and steps still to answer, and kept; the intake's own id put in its addresses. What
-    the template draws depends on nothing else (tests/intake/test_wizard_views.py compares)."""
+    the template draws depends on nothing else (tests/intake/test_step_nav.py compares)."""
     codes = tuple(s.code for s in steps)
     drawn = _step_nav_drawn(
         get_language() or "", codes, current, frozenset(missing.intersection(codes))

@@ -20,7 +20,6 @@ from django.db import connection
 from django.db.models import BigIntegerField, OuterRef
 
 from consultations.db import Param, Prepared
-from consultations.patients.models import roles_named
 
 # The path sessions record at login (`login(..., backend=AUTH_BACKEND)`).
 AUTH_BACKEND = "consultations.patients.backends.ClinicBackend"
@@ -51,5 +50,5 @@ class ClinicBackend(ModelBackend):
             return None
         names = getattr(user, "group_names", None)
         if names is not None:
-            user._roles_cache = roles_named(names)
+            user.keep_roles(names)
         return user

@@ -135,6 +135,11 @@ class User(AbstractBaseUser, PermissionsMixin):
             cached = self._roles_cache = roles_named(self.groups.values_list("name", flat=True))
         return cached
 
+    def keep_roles(self, group_names: Iterable[str]) -> None:
+        """The roles from the user's group names, read with the user (`ClinicBackend`): kept
+        for the request, as `roles` would keep what it read."""
+        self._roles_cache = roles_named(group_names)
+
     def has_role(self, role: Role | str) -> bool:
         return str(role) in self.roles
 
