@@ -118,6 +118,10 @@ TEMPLATES = [
 # new PostgreSQL connection. DATABASE_REPLICA_URL, when set, names a streaming replica that the
 # read-only pages marked `@read_replica` read from (clinic/db_router.py).
 _CONN_MAX_AGE = env_int("DJANGO_CONN_MAX_AGE", 0 if DEBUG else 60)
+# The hot reads (consultations/db.py, Prepared) are PREPAREd on each PostgreSQL connection and
+# planned once there: worth it while connections persist. Off behind PgBouncer in transaction
+# mode, which hands a session's statements to another client (docs/operations.md).
+DATABASE_PREPARED_STATEMENTS = env_bool("DJANGO_DB_PREPARED_STATEMENTS", _CONN_MAX_AGE > 0)
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),

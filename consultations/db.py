@@ -1,11 +1,14 @@
 """Database helpers: for the rooms' migrations, their services and their reads."""
 
+import hashlib
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, connections, migrations, models
 from django.db.models import F, OuterRef, Prefetch, QuerySet
@@ -218,6 +221,88 @@ class _Slot:
     field: models.Field
 
 
+class _Placeholder:
+    """Written into SQL as it is by psycopg2's quoting (a `$n` of a statement to PREPARE)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text.encode()
+
+    def __conform__(self, protocol: Any) -> Any:
+        return self
+
+    def getquoted(self) -> bytes:
+        return self.text
+
+
+# The statements PREPAREd on each open connection (psycopg2's own connection object: a new
+# one after a reconnection, which has none). A statement outlives a rolled-back transaction.
+_SERVER_PREPARED: "weakref.WeakKeyDictionary[Any, set[str]]" = weakref.WeakKeyDictionary()
+_SERVER_PREPARED_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class _ServerStatement:
+    """A compiled query PREPAREd in PostgreSQL: planned once per connection, then EXECUTEd.
+
+    Its constants are written into the statement; each `Param` is a typed `$n`."""
+
+    name: str
+    prepare_sql: str
+    execute_sql: str
+
+    @classmethod
+    def of(cls, connection: Any, sql: str, params: tuple[Any, ...]) -> "_ServerStatement":
+        placeholders, number = [], 0
+        for param in params:
+            if isinstance(param, _Slot):
+                number += 1
+                db_type = param.field.cast_db_type(connection)
+                placeholders.append(
+                    _Placeholder(f"${number}::{db_type}" if db_type else f"${number}")
+                )
+            else:
+                placeholders.append(param)
+        with connection.cursor() as cursor:
+            body = cursor.mogrify(sql, placeholders).decode()
+        name = "clinic_" + hashlib.sha256(body.encode()).hexdigest()[:20]
+        arguments = "(" + ", ".join(["%s"] * number) + ")" if number else ""
+        return cls(name, f"PREPARE {name} AS {body}", f"EXECUTE {name}{arguments}")
+
+    def ready_on(self, connection: Any) -> None:
+        """PREPAREd on the connection's current session, once."""
+        connection.close_if_health_check_failed()  # as Django's cursor() would, first
+        connection.ensure_connection()
+        with _SERVER_PREPARED_LOCK:
+            prepared = _SERVER_PREPARED.setdefault(connection.connection, set())
+            if self.name in prepared:
+                return
+        with connection.cursor() as cursor:
+            cursor.execute(self.prepare_sql)
+        with _SERVER_PREPARED_LOCK:
+            prepared.add(self.name)
+
+
+def statement_text(sql: str, connection: Any) -> str:
+    """The SQL PostgreSQL runs for a statement as Django logged it: for a `Prepared` read's
+    EXECUTE, the query it PREPAREd on this connection (`PREPARE name AS SELECT ...`)."""
+    if not sql.startswith("EXECUTE clinic_"):
+        return sql
+    name = sql.split()[1].split("(")[0]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", [name])
+        found = cursor.fetchone()
+    return found[0] if found else sql
+
+
+def server_prepared_statements(connection: Any) -> bool:
+    """Whether `Prepared` reads PREPARE their SQL on this connection (PostgreSQL, and the
+    DATABASE_PREPARED_STATEMENTS setting: on with persistent connections, off behind a
+    transaction-mode PgBouncer, which does not keep a session's statements)."""
+    return connection.vendor == "postgresql" and getattr(
+        settings, "DATABASE_PREPARED_STATEMENTS", False
+    )
+
+
 @dataclass
 class _Compiled:
     connection: Any
@@ -226,6 +311,7 @@ class _Compiled:
     sql: str
     params: tuple[Any, ...]
     names: frozenset[str]  # the values each run must be given
+    statement: _ServerStatement | None = None  # PREPAREd in PostgreSQL, where it is
 
 
 class Prepared:
@@ -242,6 +328,11 @@ class Prepared:
 
     `build` must take every changing value through a `Param`: a value computed inside it (the
     time now, the active language) would be the first run's for ever.
+
+    On PostgreSQL (`server_prepared_statements`) the SQL is also PREPAREd on each connection
+    the first time it runs there, and then EXECUTEd with the values: PostgreSQL plans it once
+    per connection instead of on every run, which for a query with several subqueries is
+    most of its time.
     """
 
     def __init__(self, build: Callable[[], QuerySet]) -> None:
@@ -264,7 +355,12 @@ class Prepared:
             # Every run of this queryset goes through this compiler, with the run's values.
             queryset.query.get_compiler = lambda *args, **kwargs: compiler
             names = frozenset(p.name for p in params if isinstance(p, _Slot))
-            found = _Compiled(connection, queryset, compiler, sql, tuple(params), names)
+            statement = (
+                _ServerStatement.of(connection, sql, tuple(params))
+                if server_prepared_statements(connection)
+                else None
+            )
+            found = _Compiled(connection, queryset, compiler, sql, tuple(params), names, statement)
             local["by_alias"][alias] = found
         return found
 
@@ -277,11 +373,22 @@ class Prepared:
             )
         if values.keys() != compiled.names:
             raise TypeError(f"values for {sorted(compiled.names)} expected, got {sorted(values)}")
-        params = tuple(
-            p.field.get_db_prep_value(values[p.name], connection) if isinstance(p, _Slot) else p
-            for p in compiled.params
-        )
-        compiled.compiler.as_sql = lambda *args, **kwargs: (compiled.sql, params)
+        statement = compiled.statement
+        if statement is None:
+            sql = compiled.sql
+            params = tuple(
+                p.field.get_db_prep_value(values[p.name], connection) if isinstance(p, _Slot) else p
+                for p in compiled.params
+            )
+        else:
+            statement.ready_on(connection)
+            sql = statement.execute_sql
+            params = tuple(
+                p.field.get_db_prep_value(values[p.name], connection)
+                for p in compiled.params
+                if isinstance(p, _Slot)
+            )
+        compiled.compiler.as_sql = lambda *args, **kwargs: (sql, params)
         found = list(queryset._iterable_class(queryset))
         if queryset._prefetch_related_lookups and found:
             models.prefetch_related_objects(found, *queryset._prefetch_related_lookups)

@@ -43,6 +43,7 @@ from consultations.booking.demo import DEMO_CLINICIAN, OPEN_DAYS
 from consultations.booking.models import Practitioner, Room, WorkingHours
 from consultations.booking.selectors import slots_available
 from consultations.catalog.models import Area, Product, Treatment
+from consultations.db import statement_text
 from consultations.intake.demo import (
     REQUEST_TEMPLATES,
     SyntheticPatient,
@@ -139,10 +140,11 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 for query in captured.captured_queries:
                     sql = query["sql"]
-                    if not sql.lstrip().upper().startswith("SELECT"):
+                    # A prepared read's EXECUTE is explained as it runs (EXPLAIN EXECUTE).
+                    if not sql.lstrip().upper().startswith(("SELECT", "EXECUTE")):
                         continue
                     cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) " + sql)
-                    self.stdout.write("--- " + sql[:160])
+                    self.stdout.write("--- " + statement_text(sql, connection)[:160])
                     for (line,) in cursor.fetchall():
                         self.stdout.write("    " + line)
 
