@@ -234,6 +234,11 @@ class _Placeholder:
         return self.text
 
 
+# The names of `Prepared` reads' statements begin with this; the SQL that PREPAREs and EXECUTEs
+# them with these (lower case, as pghistory compares them: audit/apps.py).
+STATEMENT_PREFIX = "clinic_"
+READ_STATEMENT_STARTS = (f"prepare {STATEMENT_PREFIX}", f"execute {STATEMENT_PREFIX}")
+
 # The statements PREPAREd on each open connection (psycopg2's own connection object: a new
 # one after a reconnection, which has none). A statement outlives a rolled-back transaction.
 _SERVER_PREPARED: "weakref.WeakKeyDictionary[Any, set[str]]" = weakref.WeakKeyDictionary()
@@ -264,7 +269,7 @@ class _ServerStatement:
                 placeholders.append(param)
         with connection.cursor() as cursor:
             body = cursor.mogrify(sql, placeholders).decode()
-        name = "clinic_" + hashlib.sha256(body.encode()).hexdigest()[:20]
+        name = STATEMENT_PREFIX + hashlib.sha256(body.encode()).hexdigest()[:20]
         arguments = "(" + ", ".join(["%s"] * number) + ")" if number else ""
         return cls(name, f"PREPARE {name} AS {body}", f"EXECUTE {name}{arguments}")
 
@@ -285,7 +290,7 @@ class _ServerStatement:
 def executed_statement(sql: str) -> str | None:
     """A `Prepared` read's EXECUTE in a statement as Django logged it (after the audit
     context the history tracking may have put before it), or None."""
-    at = sql.find("EXECUTE clinic_")
+    at = sql.find(f"EXECUTE {STATEMENT_PREFIX}")
     return sql[at:] if at >= 0 else None
 
 
@@ -302,7 +307,7 @@ def statement_text(sql: str, connection: Any) -> str:
     if found is None:
         return sql
     # As the client sent it, which may have put the audit context before the PREPARE.
-    return found[0][found[0].find("PREPARE clinic_") :]
+    return found[0][found[0].find(f"PREPARE {STATEMENT_PREFIX}") :]
 
 
 def server_prepared_statements(connection: Any) -> bool:

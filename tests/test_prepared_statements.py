@@ -1,6 +1,7 @@
 """`Prepared` reads on PostgreSQL: PREPAREd once per connection, then EXECUTEd with the values,
 reading exactly what the plain query reads (consultations/db.py, `_ServerStatement`)."""
 
+import pghistory
 import pytest
 from django.db import connection, transaction
 from django.db.models import BigIntegerField, CharField, Value
@@ -136,3 +137,25 @@ def test_off_by_default_without_persistent_connections():
             check=True,
         )
         assert found.stdout.strip() == expected, max_age
+
+
+def test_no_audit_context_is_sent_before_a_read_but_a_write_still_carries_it(patient_a):
+    """pghistory puts its context before a request's statements; a prepared read writes
+    nothing, so it goes as it is, and a write in the same context still gets the context."""
+    read = _by_email()
+    with (
+        pghistory.context(user=patient_a.pk, url="/somewhere/"),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        read.rows(email=patient_a.email)  # PREPARE, then EXECUTE
+        read.rows(email=patient_a.email)  # EXECUTE
+        User.objects.filter(pk=patient_a.pk).update(full_name="Renamed in the context")
+    prepare, first, second, write = (q["sql"] for q in queries.captured_queries)
+    assert prepare.startswith("PREPARE clinic_")
+    assert first.startswith("EXECUTE clinic_")
+    assert second.startswith("EXECUTE clinic_")
+    assert "pghistory.context_id" in write
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        (statement,) = (s for (s,) in cursor.fetchall() if "clinic_" in s)
+    assert statement.startswith("PREPARE clinic_")
