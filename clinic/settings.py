@@ -108,6 +108,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "consultations.patients.context_processors.roles",
+                # One masked CSRF token per response (clinic/csrf.py), for Django's csrf_token.
+                "clinic.csrf.csrf",
             ],
         },
     },

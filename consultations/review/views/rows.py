@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.http import HttpRequest
-from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +29,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import get_language, gettext, gettext_lazy
 
+from clinic.csrf import csrf_input
 from consultations.patients.formats import local_time
 from consultations.review.selectors import QueueRow, RequestLine
 from consultations.screening.engine.rules import RULES_BY_CODE
