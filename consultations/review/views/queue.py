@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,12 +19,15 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.forms_renderer import KeptOptionsSelect
+from clinic.kept import KeptPages
 from consultations.catalog.forms import CatalogChoiceField, CatalogSelect
 from consultations.catalog.models import Treatment
+from consultations.catalog.selectors import catalog_names
 from consultations.review.models import CLAIM_MINUTES, Priority
 from consultations.review.selectors import (
     QueueCursor,
     QueueFilters,
+    QueuePage,
     get_case_for,
     queue_row_for,
     require_reviewer,
@@ -39,6 +42,10 @@ WAITED_CHOICES = [
     (72, gettext_lazy("More than 3 days")),
     (168, gettext_lazy("More than a week")),
 ]
+# The page and its list (what htmx asks for), each kept per state (clinic/kept.py): a few
+# filters' and pages' worth for each clinician; the rows are filled in (kept of their own).
+QUEUE_PAGES = KeptPages("review/queue.html", fill_ins=("rows",), size=256)
+QUEUE_LISTS = KeptPages("review/_queue_list.html", fill_ins=("rows",), size=256)
 
 
 class QueueFilterForm(forms.Form):
@@ -132,11 +139,11 @@ def queue_page(request: HttpRequest) -> HttpResponse:
     query = form.query()
     urls, here = CaseUrls(), request.get_full_path()
     items = [queue_item(row, request.user.pk, urls=urls) for row in page.rows]
+    rows = queue_rows_html(items, request, here)
     context = {
         "form": form,
         "page": page,
-        "items": items,
-        "rows": queue_rows_html(items, request, here),
+        "items": items,  # not shown by the templates (the rows are), read by the tests
         "counts": [(p, page.count_label(p.value)) for p in reversed(Priority)],
         "query": query,
         "first_url": _queue_url(query) if cursor else None,
@@ -149,10 +156,35 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         "claim_minutes": CLAIM_MINUTES,
     }
     partial = request.htmx and not request.htmx.history_restore_request
-    template = "review/_queue_list.html" if partial else "review/queue.html"
-    response = render(request, template, context)
+    pages = QUEUE_LISTS if partial else QUEUE_PAGES
+    html = pages.render(
+        request,
+        state=_page_state(context, page),
+        context={**context, "rows": rows},
+        fill_ins={"rows": "".join(rows)},
+        marked={"rows": [pages.markers["rows"]] if rows else []},
+        # Filters not understood: the page says so, drawn afresh (not a state worth keeping).
+        keep=not form.errors,
+    )
+    response = HttpResponse(html)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _page_state(context: dict, page: QueuePage) -> tuple:
+    """What the queue's templates show beyond the request's own part (KeptPages.key) and the
+    rows: the counts, the page links and the catalog's treatment names in the filter."""
+    return (
+        tuple((priority.value, label) for priority, label in context["counts"]),
+        page.total,
+        page.capped,
+        bool(page.rows),
+        context["query"],
+        context["first_url"],
+        context["next_url"],
+        context["bad_cursor"],
+        catalog_names().treatment_code_options,
+    )
 
 
 def _row_response(request: HttpRequest, public_id: str, message: str = "") -> HttpResponse:
