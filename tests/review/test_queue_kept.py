@@ -2,16 +2,13 @@
 a kept page must be exactly the page the templates draw for that request, carry the
 request's own CSRF token and rows, and never outlive a change of anything it shows."""
 
-import datetime as dt
 import re
 
 import pytest
 from django.test import RequestFactory
-from django.utils import timezone
 
 from clinic.kept import KeptPages
-from consultations.review.models import Priority, ReviewCase
-from consultations.review.selectors import QUEUE_PAGE_SIZE
+from consultations.review.models import Priority
 from consultations.review.services import review_claim
 from consultations.review.views import queue
 from tests.conftest import HttpsClient
@@ -21,6 +18,7 @@ from tests.review.test_queue_views import (
     blocked_case,
     claim_url,
     clean_case,
+    more_than_a_page,
     review_case,
 )
 
@@ -42,19 +40,8 @@ def _browser(user) -> HttpsClient:
 @pytest.fixture
 def two_pages() -> None:
     """A queue longer than a page: cases of every priority, some waiting for the same time."""
-    first = clean_case()
     review_case(), blocked_case()
-    same_time = timezone.now() - dt.timedelta(hours=3)
-    ReviewCase.objects.bulk_create(
-        ReviewCase(
-            kind=ReviewCase.Kind.PROBLEM,
-            patient_id=first.patient_id,
-            intake_id=first.intake_id,
-            priority=[Priority.PROBLEM, Priority.BLOCK, Priority.REVIEW][n % 3],
-            waiting_since=same_time if n % 2 else same_time - dt.timedelta(minutes=n),
-        )
-        for n in range(QUEUE_PAGE_SIZE + 5)
-    )
+    more_than_a_page(extra=5)
 
 
 STATES = [

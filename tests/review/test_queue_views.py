@@ -280,10 +280,11 @@ def test_without_htmx_the_full_page_has_a_get_form_with_a_submit_button(as_clini
 # --- Pages --------------------------------------------------------------------------------
 
 
-def test_keyset_pages_continue_without_duplicates_or_gaps(as_clinician):
+def more_than_a_page(extra: int = 10) -> None:
+    """A page and `extra` more cases, priorities interleaved, half waiting since the same
+    moment (ties on waiting_since are broken by id)."""
     first = clean_case()
     same_time = timezone.now() - dt.timedelta(hours=3)
-    # Ties on waiting_since are broken by id; priorities interleave.
     ReviewCase.objects.bulk_create(
         ReviewCase(
             kind=ReviewCase.Kind.PROBLEM,
@@ -292,8 +293,12 @@ def test_keyset_pages_continue_without_duplicates_or_gaps(as_clinician):
             priority=[Priority.PROBLEM, Priority.BLOCK, Priority.REVIEW][n % 3],
             waiting_since=same_time if n % 2 else same_time - dt.timedelta(minutes=n),
         )
-        for n in range(QUEUE_PAGE_SIZE + 10)
+        for n in range(QUEUE_PAGE_SIZE + extra - 1)
     )
+
+
+def test_keyset_pages_continue_without_duplicates_or_gaps(as_clinician):
+    more_than_a_page()
     expected = [
         str(pid)
         for pid in ReviewCase.objects.open()
