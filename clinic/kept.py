@@ -106,7 +106,3 @@ class KeptPages:
         html = render_to_string(self.template_name, with_markers, request)
         parts = self._split.split(html)
         return tuple(self._names[p] if i % 2 else p for i, p in enumerate(parts))
-
-    def clear(self) -> None:
-        with self._lock:
-            self._kept.clear()
