@@ -287,27 +287,16 @@ class _ServerStatement:
             prepared.add(self.name)
 
 
-def executed_statement(sql: str) -> str | None:
-    """A `Prepared` read's EXECUTE in a statement as Django logged it (after the audit
-    context the history tracking may have put before it), or None."""
-    at = sql.find(f"EXECUTE {STATEMENT_PREFIX}")
-    return sql[at:] if at >= 0 else None
-
-
 def statement_text(sql: str, connection: Any) -> str:
     """The SQL PostgreSQL runs for a statement as Django logged it: for a `Prepared` read's
     EXECUTE, the query it PREPAREd on this connection (`PREPARE name AS SELECT ...`)."""
-    executed = executed_statement(sql)
-    if executed is None:
+    if not sql.startswith(f"EXECUTE {STATEMENT_PREFIX}"):
         return sql
-    name = executed.split()[1].split("(")[0]
+    name = sql.split()[1].split("(")[0]
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", [name])
         found = cursor.fetchone()
-    if found is None:
-        return sql
-    # As the client sent it, which may have put the audit context before the PREPARE.
-    return found[0][found[0].find(f"PREPARE {STATEMENT_PREFIX}") :]
+    return sql if found is None else found[0]
 
 
 def server_prepared_statements(connection: Any) -> bool:

@@ -143,7 +143,6 @@ def queue_page(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "items": items,  # not shown by the templates (the rows are), read by the tests
         "counts": [(p, page.count_label(p.value)) for p in reversed(Priority)],
         "query": query,
         "first_url": _queue_url(query) if cursor else None,

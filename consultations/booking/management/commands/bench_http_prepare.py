@@ -43,7 +43,7 @@ from consultations.booking.demo import DEMO_CLINICIAN, OPEN_DAYS
 from consultations.booking.models import Practitioner, Room, WorkingHours
 from consultations.booking.selectors import slots_available
 from consultations.catalog.models import Area, Product, Treatment
-from consultations.db import executed_statement, statement_text
+from consultations.db import statement_text
 from consultations.intake.demo import (
     REQUEST_TEMPLATES,
     SyntheticPatient,
@@ -141,10 +141,8 @@ class Command(BaseCommand):
                 for query in captured.captured_queries:
                     # A prepared read is explained as it runs (EXPLAIN EXECUTE), its PREPARE
                     # left out; so is every statement that is not a read.
-                    sql = executed_statement(query["sql"]) or query["sql"]
-                    if "PREPARE clinic_" in sql or not sql.lstrip().upper().startswith(
-                        ("SELECT", "EXECUTE")
-                    ):
+                    sql = query["sql"]
+                    if not sql.lstrip().upper().startswith(("SELECT", "EXECUTE")):
                         continue
                     cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) " + sql)
                     self.stdout.write("--- " + statement_text(sql, connection)[:160])
