@@ -100,10 +100,13 @@ def intakes_for_patient(patient: Patient) -> QuerySet[Intake]:
     return patient.intakes.order_by("-version")
 
 
+def latest_consent_texts() -> QuerySet[ConsentText]:
+    """Consent texts, the latest published first (filter by language for the current one)."""
+    return ConsentText.objects.order_by("-published_at", "-id")
+
+
 _LATEST_CONSENT_TEXT = Prepared(
-    lambda: ConsentText.objects.filter(language=Param("language", CharField())).order_by(
-        "-published_at", "-id"
-    )[:1]
+    lambda: latest_consent_texts().filter(language=Param("language", CharField()))[:1]
 )
 
 

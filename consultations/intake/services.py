@@ -12,11 +12,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import BigIntegerField
+from django.db.models import BigIntegerField, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.catalog.models import Area, Product, Treatment
+from consultations.catalog.revision import revision_column
 from consultations.db import Param, Prepared, require_transaction, validate_fields
 from consultations.intake.choices import Pregnancy, SexAtBirth
 from consultations.intake.models import (
@@ -27,7 +28,7 @@ from consultations.intake.models import (
     SkinCheck,
     TreatmentRequest,
 )
-from consultations.intake.selectors import current_consent_text, with_answers
+from consultations.intake.selectors import latest_consent_texts, with_answers
 from consultations.intake.steps import (
     ANSWER_STEPS,
     STEPS_BY_CODE,
@@ -397,10 +398,20 @@ def intake_sign_consent(
 
 
 # The submission's read: the intake row locked, its answers and their catalog rows in the
-# same query, compiled once per thread (`Prepared`).
+# same query, compiled once per thread (`Prepared`). It also carries what the submission
+# would otherwise ask for in round trips of their own: the current consent text in the
+# signature's language (the signed one must still be it) and the catalog's revision, which
+# the screening then reads its kept facts under (`one_revision`).
 _LOCKED_WITH_ANSWERS = Prepared(
     lambda: with_answers(
         Intake.objects.select_for_update(of=("self",)).filter(pk=Param("pk", BigIntegerField()))
+    ).annotate(
+        current_consent_text_id=Subquery(
+            latest_consent_texts()
+            .filter(language=OuterRef("consent_signature__consent_text__language"))
+            .values("pk")[:1]
+        ),
+        **revision_column(),
     )
 )
 
@@ -457,7 +468,8 @@ def intake_submit_locked(*, intake_id: int) -> tuple[Intake, bool]:
         )
     signature = intake.consent_signature
     text = signature.consent_text
-    if signature.text_sha256 != text.sha256 or current_consent_text(text.language).pk != text.pk:
+    # The latest text in the signed one's language (there is one: the signed text itself).
+    if signature.text_sha256 != text.sha256 or intake.current_consent_text_id != text.pk:
         # A newer consent was published since signing: the patient signs what is current.
         raise ValidationError(
             _("The consent text has been updated. Please read it and sign again."),

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from consultations.catalog.models import Product
-from consultations.catalog.revision import one_revision
+from consultations.catalog.revision import REVISION_COLUMN, one_revision
 from consultations.db import require_transaction, validate_fields
 from consultations.intake.models import Intake
 from consultations.intake.screening_input import screening_input
@@ -49,7 +49,9 @@ def screening_evaluate_json(raw: str | bytes, *, today: dt.date | None = None) -
 
 
 def _screen_intake(intake: Intake, treatment_date: dt.date) -> tuple[dict, ScreeningResult]:
-    with one_revision():
+    # A submission's intake comes with the catalog's revision, read under its row lock
+    # before anything of the catalog (`intake_submit_locked`); any other intake reads it.
+    with one_revision(getattr(intake, REVISION_COLUMN, None)):
         facts = catalog_facts()
         payload = screening_input(intake, treatment_date=treatment_date)
         data = contract.parse(

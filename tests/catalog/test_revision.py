@@ -145,3 +145,29 @@ def test_inside_one_revision_the_catalog_is_read_once_and_outside_afresh(
         ingredient_names()
     _add_ingredient_to_product()
     assert "lidocaine" in catalog_facts().products[MESO].ingredient_codes
+
+
+def test_one_revision_takes_a_number_read_with_an_earlier_query(django_assert_num_queries):
+    """Given the number a read of the same transaction carried (`revision_column`), the
+    screening's reads of the catalog make no query of their own while it is current."""
+    from consultations.catalog.revision import REVISION_COLUMN, one_revision, revision_column
+
+    catalog_facts()
+    offered_products()
+    ingredient_names()
+    if not revision_column():
+        return  # SQLite: no number to carry, and nothing is kept
+    carried = (
+        Treatment.objects.annotate(**revision_column()).values_list(REVISION_COLUMN, flat=True)[0]
+    )
+    assert carried == catalog_revision()
+    with django_assert_num_queries(0), one_revision(carried):
+        catalog_facts()
+        offered_products()
+        ingredient_names()
+    _add_ingredient_to_product()
+    with django_assert_num_queries(0), one_revision(carried):
+        # Held at the carried (older) number: the facts kept under it, as the rule says.
+        assert "lidocaine" not in catalog_facts().products[MESO].ingredient_codes
+    with one_revision(catalog_revision()):
+        assert "lidocaine" in catalog_facts().products[MESO].ingredient_codes

@@ -3,12 +3,17 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from consultations.catalog.models import Treatment
+from consultations.catalog.revision import REVISION_COLUMN
+from consultations.db import statement_text
 from consultations.intake import services
+from consultations.intake.models import ConsentText
+from consultations.intake.selectors import current_consent_text
 from consultations.screening.engine import contract
 from consultations.screening.engine.screen import ruleset_version, screen
 from consultations.screening.facts import catalog_facts
@@ -226,3 +231,33 @@ def test_a_submission_tells_whether_it_was_the_one_that_submitted(signed):
     assert (screening.pk, submitted_now) == (case.screening_id, False)
     assert review_intake_submit(intake_id=signed.pk) == case
     assert ReviewCase.objects.filter(intake_id=signed.pk).count() == 1
+
+
+def test_a_submission_reads_the_consent_and_the_catalog_revision_with_its_intake(signed):
+    """The current consent text and the catalog's revision come in the intake's locked read:
+    neither is asked for in a round trip of its own."""
+    catalog_facts()  # the catalog, kept from an earlier submission
+    with CaptureQueriesContext(connection) as queries:
+        intake_submit_and_screen(intake_id=signed.pk)
+    statements = [statement_text(q["sql"], connection) for q in queries]
+    alone = [s.split(" FROM ", 1)[1].lstrip() for s in statements if s.startswith("SELECT")]
+    assert not [s for s in alone if s.startswith(("catalog_catalogrevision", '"intake_consent'))]
+    locked = next(s for s in statements if "FOR UPDATE" in s)
+    assert '"intake_consenttext"' in locked
+    if connection.vendor == "postgresql":
+        assert REVISION_COLUMN in locked and "catalog_catalogrevision" in locked
+
+
+def test_the_consent_is_current_per_language(patient_a, patient_b):
+    """The signed text must still be the latest in its own language: a text published in
+    another language leaves the signature current, one in the same language does not."""
+    drafts = []
+    for user in (patient_a, patient_b):
+        draft = services.intake_open_draft(patient=user.patient)
+        fill(draft, requests=[request_answer("meso-vitamin", "face")])
+        drafts.append(sign(draft, text=current_consent_text("vi")))
+    ConsentText.objects.create(version="2027-02-en", language="en", title="T", body="English.")
+    assert services.intake_submit(intake_id=drafts[0].pk).is_submitted
+    ConsentText.objects.create(version="2027-02-vi", language="vi", title="T", body="Tiếng Việt.")
+    with pytest.raises(ValidationError, match="updated"):
+        services.intake_submit(intake_id=drafts[1].pk)
