@@ -245,7 +245,8 @@ def test_a_submission_reads_the_consent_and_the_catalog_revision_with_its_intake
     locked = next(s for s in statements if "FOR UPDATE" in s)
     assert '"intake_consenttext"' in locked
     if connection.vendor == "postgresql":
-        assert REVISION_COLUMN in locked and "catalog_catalogrevision" in locked
+        assert REVISION_COLUMN in locked
+        assert "catalog_catalogrevision" in locked
 
 
 def test_the_consent_is_current_per_language(patient_a, patient_b):
