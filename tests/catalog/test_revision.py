@@ -157,9 +157,9 @@ def test_one_revision_takes_a_number_read_with_an_earlier_query(django_assert_nu
     ingredient_names()
     if not revision_column():
         return  # SQLite: no number to carry, and nothing is kept
-    carried = (
-        Treatment.objects.annotate(**revision_column()).values_list(REVISION_COLUMN, flat=True)[0]
-    )
+    carried = Treatment.objects.annotate(**revision_column()).values_list(
+        REVISION_COLUMN, flat=True
+    )[0]
     assert carried == catalog_revision()
     with django_assert_num_queries(0), one_revision(carried):
         catalog_facts()
