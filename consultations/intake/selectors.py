@@ -1,6 +1,7 @@
 """Reads of intakes, always through a permission check."""
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import BigIntegerField, CharField, QuerySet, UUIDField
@@ -56,8 +57,30 @@ def get_own_intake(user: User, public_id: object) -> Intake:
     return intake
 
 
-def _own_prepared() -> QuerySet[Intake]:
-    """`_own` for a `Prepared` read: the public id and the user's id are its values."""
+@dataclass(frozen=True)
+class OwnIntake:
+    """An intake as a patient's request names it: its public id, and the signed-in user
+    whose own it must be. A service given one instead of an id reads the intake only if
+    it is that user's, in the same query (`own_intake_prepared`)."""
+
+    user_id: int
+    public_id: uuid.UUID
+
+    @classmethod
+    def of(cls, user: User, public_id: object) -> "OwnIntake":
+        """The user's intake with this public id (404 for an id that is not one)."""
+        if not user.is_authenticated:
+            raise Http404
+        return cls(user.pk, _parse(public_id))
+
+    def values(self) -> dict[str, Any]:
+        """The values of an `own_intake_prepared` read."""
+        return {"public_id": self.public_id, "user_id": self.user_id}
+
+
+def own_intake_prepared() -> QuerySet[Intake]:
+    """`_own` for a `Prepared` read: the public id and the user's id are its values
+    (`OwnIntake.values`)."""
     return Intake.objects.filter(
         public_id=Param("public_id", UUIDField()),
         patient__user_id=Param("user_id", BigIntegerField()),
@@ -65,8 +88,7 @@ def _own_prepared() -> QuerySet[Intake]:
 
 
 # Every step page of every patient reads these: built and compiled once (`Prepared`).
-_OWN_DRAFT_STEP = Prepared(lambda: with_step_answers(_own_prepared()[:1]))
-_OWN_INTAKE_ID = Prepared(lambda: _own_prepared().values_list("pk", flat=True)[:1])
+_OWN_DRAFT_STEP = Prepared(lambda: with_step_answers(own_intake_prepared()[:1]))
 
 
 def _own_first(read: Prepared, user: User, public_id: object) -> Any:
@@ -81,11 +103,6 @@ def _own_first(read: Prepared, user: User, public_id: object) -> Any:
 def get_own_draft_step(user: User, public_id: object) -> Intake:
     """As `get_own_intake`, with the answers as a step page shows them (`with_step_answers`)."""
     return _own_first(_OWN_DRAFT_STEP, user, public_id)
-
-
-def own_intake_id(user: User, public_id: object) -> int:
-    """The id of the user's own intake, else 404: for a view whose service reads it itself."""
-    return _own_first(_OWN_INTAKE_ID, user, public_id)
 
 
 def patient_for(user: User) -> Patient:

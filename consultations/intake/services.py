@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import BigIntegerField, OuterRef, Subquery
+from django.db.models import BigIntegerField, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +28,12 @@ from consultations.intake.models import (
     SkinCheck,
     TreatmentRequest,
 )
-from consultations.intake.selectors import latest_consent_texts, with_answers
+from consultations.intake.selectors import (
+    OwnIntake,
+    latest_consent_texts,
+    own_intake_prepared,
+    with_answers,
+)
 from consultations.intake.steps import (
     ANSWER_STEPS,
     STEPS_BY_CODE,
@@ -402,10 +407,8 @@ def intake_sign_consent(
 # would otherwise ask for in round trips of their own: the current consent text in the
 # signature's language (the signed one must still be it) and the catalog's revision, which
 # the screening then reads its kept facts under (`one_revision`).
-_LOCKED_WITH_ANSWERS = Prepared(
-    lambda: with_answers(
-        Intake.objects.select_for_update(of=("self",)).filter(pk=Param("pk", BigIntegerField()))
-    ).annotate(
+def _locked_with_answers_query(intakes: QuerySet[Intake]) -> QuerySet[Intake]:
+    return with_answers(intakes.select_for_update(of=("self",))).annotate(
         current_consent_text_id=Subquery(
             latest_consent_texts()
             .filter(language=OuterRef("consent_signature__consent_text__language"))
@@ -413,23 +416,37 @@ _LOCKED_WITH_ANSWERS = Prepared(
         ),
         **revision_column(),
     )
+
+
+_LOCKED_WITH_ANSWERS = Prepared(
+    lambda: _locked_with_answers_query(
+        Intake.objects.filter(pk=Param("pk", BigIntegerField())).order_by()
+    )
 )
+# The same for a patient's own request (`OwnIntake`): whose it is checked in the same query.
+_LOCKED_OWN_WITH_ANSWERS = Prepared(lambda: _locked_with_answers_query(own_intake_prepared()))
+
+# An intake's id, or a patient's request for their own intake (checked as it is read).
+IntakeKey = int | OwnIntake
 
 
-def _locked_with_answers(intake_id: int) -> Intake:
-    found = _LOCKED_WITH_ANSWERS.rows(pk=intake_id)
+def _locked_with_answers(intake_id: IntakeKey) -> Intake:
+    if isinstance(intake_id, OwnIntake):
+        found = _LOCKED_OWN_WITH_ANSWERS.rows(**intake_id.values())
+    else:
+        found = _LOCKED_WITH_ANSWERS.rows(pk=intake_id)
     if not found:
         raise Intake.DoesNotExist(f"no intake {intake_id}")
     return found[0]
 
 
 @transaction.atomic
-def intake_submit(*, intake_id: int) -> Intake:
+def intake_submit(*, intake_id: IntakeKey) -> Intake:
     """Freeze the draft as a submitted version. Submitting twice returns the same submission."""
     return intake_submit_in_transaction(intake_id=intake_id)
 
 
-def intake_submit_in_transaction(*, intake_id: int) -> Intake:
+def intake_submit_in_transaction(*, intake_id: IntakeKey) -> Intake:
     """`intake_submit` for a caller that holds the transaction (submission and screening).
 
     No savepoint of its own: an error rolls back the caller's whole transaction, which
@@ -437,7 +454,7 @@ def intake_submit_in_transaction(*, intake_id: int) -> Intake:
     return intake_submit_locked(intake_id=intake_id)[0]
 
 
-def intake_submit_locked(*, intake_id: int) -> tuple[Intake, bool]:
+def intake_submit_locked(*, intake_id: IntakeKey) -> tuple[Intake, bool]:
     """`intake_submit_in_transaction`, and whether this call is the one that submitted it.
 
     A version this call has just frozen has nothing stored of it yet (no screening, no review

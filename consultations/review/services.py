@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from consultations.catalog.models import Area, Product
 from consultations.db import validate_fields
 from consultations.intake.models import Intake
+from consultations.intake.services import IntakeKey
 from consultations.patients.formats import local_time
 from consultations.patients.models import Role, User
 from consultations.review.models import (
@@ -100,11 +101,12 @@ def new_intake_case(screening: Screening) -> ReviewCase:
 
 
 @transaction.atomic
-def review_intake_submit(*, intake_id: int) -> ReviewCase:
+def review_intake_submit(*, intake_id: IntakeKey) -> ReviewCase:
     """Submit an intake: screen it, store the screening, and put it in the review queue.
 
     All in one transaction. Submitting again (a double click, the back button)
-    returns the case already opened.
+    returns the case already opened. `intake_id` may be a patient's `OwnIntake`: then the
+    intake is read only if it is theirs (else `Intake.DoesNotExist`), in the same query.
     """
     screening, submitted_now = intake_submit_and_screen_locked(intake_id=intake_id)
     intake = screening.intake

@@ -13,7 +13,7 @@ from consultations.catalog.revision import REVISION_COLUMN, one_revision
 from consultations.db import require_transaction, validate_fields
 from consultations.intake.models import Intake
 from consultations.intake.screening_input import screening_input
-from consultations.intake.services import intake_submit_locked
+from consultations.intake.services import IntakeKey, intake_submit_locked
 from consultations.screening.engine import contract
 from consultations.screening.engine.screen import ruleset_version, screen
 from consultations.screening.engine.text import TextReader
@@ -99,19 +99,19 @@ def _screening_store(intake: Intake) -> Screening:
 
 
 @transaction.atomic
-def intake_submit_and_screen(*, intake_id: int) -> Screening:
+def intake_submit_and_screen(*, intake_id: IntakeKey) -> Screening:
     """Submit the draft and store its screening in the same transaction: never one without the
     other. Submitting again (a double click) returns the stored screening."""
     return intake_submit_and_screen_in_transaction(intake_id=intake_id)
 
 
-def intake_submit_and_screen_in_transaction(*, intake_id: int) -> Screening:
+def intake_submit_and_screen_in_transaction(*, intake_id: IntakeKey) -> Screening:
     """`intake_submit_and_screen` for a caller that holds the transaction (the review case's
     opening): one transaction, no savepoints, for the whole submission."""
     return intake_submit_and_screen_locked(intake_id=intake_id)[0]
 
 
-def intake_submit_and_screen_locked(*, intake_id: int) -> tuple[Screening, bool]:
+def intake_submit_and_screen_locked(*, intake_id: IntakeKey) -> tuple[Screening, bool]:
     """`intake_submit_and_screen_in_transaction`, and whether this call submitted the intake
     (then its screening is new, and nothing else of the version is stored yet)."""
     intake, submitted_now = intake_submit_locked(intake_id=intake_id)

@@ -233,13 +233,25 @@ def test_a_submission_tells_whether_it_was_the_one_that_submitted(signed):
     assert ReviewCase.objects.filter(intake_id=signed.pk).count() == 1
 
 
+def _statements_run(queries: CaptureQueriesContext) -> list[str]:
+    """The SQL of each statement run, a prepared read's as it was PREPAREd (its PREPARE left
+    out: the EXECUTE is the run)."""
+    statements = []
+    for query in queries.captured_queries:
+        if query["sql"].startswith("PREPARE "):
+            continue
+        text = statement_text(query["sql"], connection)
+        statements.append(text.split(" AS ", 1)[1] if text.startswith("PREPARE ") else text)
+    return statements
+
+
 def test_a_submission_reads_the_consent_and_the_catalog_revision_with_its_intake(signed):
     """The current consent text and the catalog's revision come in the intake's locked read:
     neither is asked for in a round trip of its own."""
     catalog_facts()  # the catalog, kept from an earlier submission
     with CaptureQueriesContext(connection) as queries:
         intake_submit_and_screen(intake_id=signed.pk)
-    statements = [statement_text(q["sql"], connection) for q in queries]
+    statements = _statements_run(queries)
     alone = [s.split(" FROM ", 1)[1].lstrip() for s in statements if s.startswith("SELECT")]
     assert not [s for s in alone if s.startswith(("catalog_catalogrevision", '"intake_consent'))]
     locked = next(s for s in statements if "FOR UPDATE" in s)
@@ -262,3 +274,30 @@ def test_the_consent_is_current_per_language(patient_a, patient_b):
     ConsentText.objects.create(version="2027-02-vi", language="vi", title="T", body="Tiếng Việt.")
     with pytest.raises(ValidationError, match="updated"):
         services.intake_submit(intake_id=drafts[1].pk)
+
+
+def test_a_patients_own_intake_is_submitted_only_by_them(signed, patient_a, patient_b):
+    """Named as a patient's request names it (`OwnIntake`), the intake is read, locked and
+    submitted only for its own patient; for anyone else it does not exist, and stays a draft."""
+    from consultations.intake.models import Intake
+    from consultations.intake.selectors import OwnIntake
+    from consultations.review.services import review_intake_submit
+
+    with pytest.raises(Intake.DoesNotExist):
+        review_intake_submit(intake_id=OwnIntake.of(patient_b, signed.public_id))
+    assert Intake.objects.get(pk=signed.pk).is_draft
+    case = review_intake_submit(intake_id=OwnIntake.of(patient_a, signed.public_id))
+    assert case.intake_id == signed.pk
+    assert Intake.objects.get(pk=signed.pk).is_submitted
+
+
+def test_the_submit_page_reads_the_intake_once(client, patient_a, signed):
+    """Whose the intake is is checked in the submission's own locked read: no read before it."""
+    client.force_login(patient_a)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("review:submit_intake", args=[signed.public_id]))
+    assert response.status_code == 302
+    statements = _statements_run(queries)
+    reads = [s for s in statements if s.startswith("SELECT") and ' FROM "intake_intake"' in s]
+    assert len(reads) == 1, reads
+    assert "FOR UPDATE" in reads[0]

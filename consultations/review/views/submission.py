@@ -3,12 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from consultations.intake.selectors import own_intake_id
+from consultations.intake.models import Intake
+from consultations.intake.selectors import OwnIntake
 from consultations.review.services import review_intake_submit
 
 
@@ -16,10 +17,11 @@ from consultations.review.services import review_intake_submit
 @require_POST
 def intake_submit(request: HttpRequest, public_id: str) -> HttpResponse:
     """Submit the patient's intake: screened, stored and queued for a clinician, all at once."""
-    # The service reads (and locks) the intake itself: here only whose it is.
-    intake_id = own_intake_id(request.user, public_id)
+    # The service reads (and locks) the intake itself, only if it is this patient's own.
     try:
-        review_intake_submit(intake_id=intake_id)
+        review_intake_submit(intake_id=OwnIntake.of(request.user, public_id))
+    except Intake.DoesNotExist as exc:
+        raise Http404 from exc
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
