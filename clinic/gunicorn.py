@@ -1,10 +1,13 @@
 """Gunicorn's settings for the clinic (`gunicorn -c python:clinic.gunicorn clinic.wsgi`).
 
 Everything can be changed from the environment (GUNICORN_*); the defaults are the ones the
-benchmark chose on a 2-core machine (docs/benchmarks.md, "Choosing the worker setup"): sync
-workers, two a core and one more. Pages are short and mostly CPU (templates, Python), so a
-process a request gave the most requests a second and by far the shortest tail; threads in a
-process wait on one another for the GIL. Slow clients are nginx's to buffer, not a worker's.
+benchmark chose on a 2-core machine (docs/benchmarks.md, "Worker setup"): sync workers, four a
+core and one more. Pages are short and mostly CPU (templates, Python), so a process a request
+gave the most requests a second and by far the shortest tail; threads in a process wait on one
+another for the GIL. But a request also waits on PostgreSQL: its round trips, and a
+submission's or a booking's commit, which waits for the disk (1 to 5 ms here); a sync worker
+that waits leaves its core idle, so there are more workers than two a core, enough to keep
+the cores busy while some wait. Slow clients are nginx's to buffer, not a worker's.
 """
 
 import multiprocessing
@@ -14,7 +17,7 @@ _cores = multiprocessing.cpu_count()
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
-workers = int(os.environ.get("GUNICORN_WORKERS", str(2 * _cores + 1)))
+workers = int(os.environ.get("GUNICORN_WORKERS", str(4 * _cores + 1)))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # A request that takes longer than this is a bug or a stuck database: the worker is replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
