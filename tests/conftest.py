@@ -90,9 +90,13 @@ def _empty_cache() -> Any:
     from an earlier test (whose rows were rolled back) would otherwise leak into it."""
     from django.core.cache import cache
 
+    from consultations.catalog.selectors import forget_names
+
     cache.clear()
+    forget_names()
     yield
     cache.clear()
+    forget_names()
 
 
 @pytest.fixture

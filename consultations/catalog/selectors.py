@@ -1,5 +1,6 @@
 """Reads of the catalog."""
 
+import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -28,32 +29,51 @@ class CatalogNames:
     treatment_code_options: tuple[tuple[str, str], ...] = ()
 
 
+# What this process last took from the cache, per language: (until when, the names). A page
+# asks for the names several times (each catalog select, the rows); the cache would unpickle
+# them each time (and with Redis, make a round trip each), so the process holds what it took
+# until the moment the cache entry itself expires: never shown longer than NAMES_SECONDS.
+_held: dict[str, tuple[float, "CatalogNames"]] = {}
+
+
 def catalog_names() -> CatalogNames:
     """Every treatment's, product's and area's name in the active language (three queries,
     then none for a minute: the names are only shown, nothing is decided on them)."""
     language = get_language() or "en"
+    now = time.time()
+    held = _held.get(language)
+    if held is not None and now < held[0]:
+        return held[1]
     key = f"catalog-names:{language}"
-    names = cache.get(key)
-    if names is None:
-        treatments = list(Treatment.objects.all())
-        products = list(Product.objects.select_related("treatment"))
-        areas = list(Area.objects.all())
-        names = CatalogNames(
-            treatments={t.pk: t.translated("name") for t in treatments},
-            products={p.pk: p.translated("name") for p in products},
-            areas={a.pk: a.translated("name") for a in areas},
-            treatment_options=tuple(
-                (t.pk, t.translated("name")) for t in treatments if t.is_active
-            ),
-            product_options=tuple((p.pk, p.translated("name")) for p in products if p.is_active),
-            every_product_option=tuple((p.pk, p.translated("name")) for p in products),
-            area_options=tuple((a.pk, a.translated("name")) for a in areas),
-            treatment_code_options=tuple(
-                (t.code, t.translated("name")) for t in treatments if t.is_active
-            ),
-        )
-        cache.set(key, names, NAMES_SECONDS)
-    return names
+    entry = cache.get(key)
+    if entry is None or not now < entry[0]:
+        entry = (now + NAMES_SECONDS, _read_names())
+        cache.set(key, entry, NAMES_SECONDS)
+    _held[language] = entry
+    return entry[1]
+
+
+def forget_names() -> None:
+    """Let go of the names this process holds (the tests start each from the cache)."""
+    _held.clear()
+
+
+def _read_names() -> CatalogNames:
+    treatments = list(Treatment.objects.all())
+    products = list(Product.objects.select_related("treatment"))
+    areas = list(Area.objects.all())
+    return CatalogNames(
+        treatments={t.pk: t.translated("name") for t in treatments},
+        products={p.pk: p.translated("name") for p in products},
+        areas={a.pk: a.translated("name") for a in areas},
+        treatment_options=tuple((t.pk, t.translated("name")) for t in treatments if t.is_active),
+        product_options=tuple((p.pk, p.translated("name")) for p in products if p.is_active),
+        every_product_option=tuple((p.pk, p.translated("name")) for p in products),
+        area_options=tuple((a.pk, a.translated("name")) for a in areas),
+        treatment_code_options=tuple(
+            (t.code, t.translated("name")) for t in treatments if t.is_active
+        ),
+    )
 
 
 def treatments_offered() -> QuerySet[Treatment]:
