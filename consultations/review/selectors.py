@@ -14,6 +14,7 @@ from django.db.models import BigIntegerField, Exists, F, Func, OuterRef, Q, Quer
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from consultations.catalog.selectors import CatalogNames, catalog_names
 from consultations.db import Prepared
@@ -94,7 +95,7 @@ class QueueRow:
 
     @property
     def kind_label(self) -> str:
-        return str(ReviewCase.Kind(self.kind).label)
+        return case_kind_label(self.kind, get_language() or "")
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,14 @@ class QueuePage:
     def capped(self) -> bool:
         """Some count stopped at COUNT_CAP: show "1,000+" rather than a number."""
         return any(n > COUNT_CAP for n in self.counts.values())
+
+
+@lru_cache(maxsize=64)
+def case_kind_label(kind: str, language: str) -> str:
+    """The kind's label in `language`, which must be the active one (a row of the queue asks
+    for it: written once per kind and language)."""
+    # `language` is in the key only: the label is translated into the thread's language.
+    return str(ReviewCase.Kind(kind).label)
 
 
 def _initials(name: str) -> str:

@@ -163,3 +163,18 @@ def test_the_waiting_time_is_timesinces_words(language):
         assert waited(now + dt.timedelta(minutes=5), now) == timesince(
             now + dt.timedelta(minutes=5), now
         )
+
+
+def test_a_kinds_label_is_written_once_per_language_and_is_the_choices_own():
+    """The rows' kind label is kept per kind and language: each the model's choice label, as
+    translated in that language, never another language's kept one."""
+    from consultations.review.models import ReviewCase
+    from consultations.review.selectors import case_kind_label
+
+    for language in ("en", "vi", "en"):
+        with translation.override(language):
+            for kind in ReviewCase.Kind:
+                assert case_kind_label(kind.value, language) == str(kind.label)
+    with translation.override("vi"):
+        vietnamese = str(ReviewCase.Kind.INTAKE.label)
+    assert vietnamese != case_kind_label(ReviewCase.Kind.INTAKE.value, "en")

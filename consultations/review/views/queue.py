@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, gettext_lazy
@@ -138,7 +139,8 @@ def queue_page(request: HttpRequest) -> HttpResponse:
     page = review_queue(user=request.user, filters=form.filters(), after=cursor)
     query = form.query()
     urls, here = CaseUrls(), request.get_full_path()
-    items = [queue_item(row, request.user.pk, urls=urls) for row in page.rows]
+    me, now = request.user.pk, timezone.now()
+    items = [queue_item(row, me, urls=urls, now=now) for row in page.rows]
     rows = queue_rows_html(items, request, here)
     context = {
         "form": form,

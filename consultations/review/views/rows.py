@@ -31,7 +31,7 @@ from django.utils.translation import get_language, gettext, gettext_lazy
 
 from clinic.csrf import csrf_input
 from consultations.patients.formats import local_time
-from consultations.review.selectors import QueueRow, RequestLine
+from consultations.review.selectors import QueueRow, RequestLine, case_kind_label
 from consultations.screening.engine.rules import RULES_BY_CODE
 
 ROW_TEMPLATE = "review/_queue_row.html"
@@ -108,12 +108,13 @@ _WORDS_BY_MINUTES_UNDER = dt.timedelta(days=28)
 _REFERENCE = dt.datetime(2001, 1, 1, tzinfo=dt.UTC)
 
 
-def waited(since: dt.datetime, now: dt.datetime) -> str:
+def waited(since: dt.datetime, now: dt.datetime, language: str | None = None) -> str:
     """`timesince(since, now)`: "3 hours, 5 minutes". From four weeks on, where the words are
     months and weeks or weeks and days, as of the minute `now` is in: the words of a case that
-    has waited that long are written once a minute, however many pages show it."""
+    has waited that long are written once a minute, however many pages show it. `language`:
+    the active one (the caller's, read once for many rows)."""
     elapsed = now - since
-    language = get_language() or ""
+    language = language if language is not None else get_language() or ""
     if dt.timedelta(0) <= elapsed < _WORDS_BY_MINUTES_UNDER:
         return _waited_minutes(int(elapsed.total_seconds()) // 60, language)
     return _waited_long(since, now.replace(second=0, microsecond=0), language)
@@ -157,6 +158,7 @@ def queue_item(
     """The facts of one row, for this clinician, now."""
     urls = urls or CaseUrls()
     now = now or timezone.now()
+    language = get_language() or ""
     public_id = str(row.public_id)
     mine = row.held_by_id is not None and row.held_by_id == user_id
     return QueueItem(
@@ -164,9 +166,9 @@ def queue_item(
         initials=row.initials,
         age=row.age,
         kind=row.kind,
-        kind_label=row.kind_label,
+        kind_label=case_kind_label(row.kind, language),
         waiting_since=row.waiting_since.isoformat(),
-        waited=waited(row.waiting_since, now),
+        waited=waited(row.waiting_since, now, language),
         requests=tuple(row.requests),
         summary=row.summary,
         badges=_badges(row.flags),
