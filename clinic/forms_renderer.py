@@ -148,6 +148,8 @@ class KeptOptionsSelect(forms.Select):
     """
 
     def _options(self) -> tuple[tuple[str, str, bool], ...] | None:
+        if hasattr(self.choices, "listed"):
+            return self.choices.listed()  # options that know their list (CatalogOptions)
         listed = []
         for value, label in self.choices:
             if isinstance(label, (list, tuple)):

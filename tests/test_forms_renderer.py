@@ -182,16 +182,16 @@ def test_a_catalog_select_writes_what_djangos_template_writes(language):
 
 
 @pytest.mark.django_db
-def test_a_catalog_select_shows_a_renamed_area_at_once_after_the_names_refresh():
-    from django.core.cache import cache
-
+def test_a_catalog_select_shows_a_renamed_area_at_once_after_the_names_refresh(time_machine):
     from consultations.catalog.models import Area
+    from consultations.catalog.selectors import NAMES_SECONDS
 
+    time_machine.move_to(dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC), tick=False)
     Form = _catalog_form()
     area = Area.objects.first()
     assert area.name in str(Form()["area"])
     Area.objects.filter(pk=area.pk).update(name="Renamed <area>")
-    cache.clear()  # the names' minute is up
+    time_machine.shift(NAMES_SECONDS)  # the names' minute is up
     assert "Renamed &lt;area&gt;" in str(Form()["area"])
     assert '<option value="' in Form().render()  # the select is HTML, not text to escape
 
@@ -273,3 +273,36 @@ def test_a_form_with_visible_fields_or_errors_is_left_to_djangos_template():
             form.template_name, context
         )
     assert "This field is required" in str(Hidden(data={}))
+
+
+@pytest.mark.django_db
+def test_a_catalog_selects_options_are_listed_once_per_list_of_names_as_iterating_lists_them():
+    """`CatalogOptions.listed` is what iterating the options gives (the general way), in each
+    language; made once per list of kept names and made again for new ones."""
+    from django.core.cache import cache
+
+    from consultations.catalog.forms import CatalogOptions
+    from consultations.catalog.models import Area
+    from consultations.catalog.selectors import forget_names
+    from consultations.intake import forms as intake_forms
+
+    def general(choices):
+        return tuple(("" if v is None else str(v), str(t), False) for v, t in choices)
+
+    for language in ("en", "vi", "en"):
+        with translation.override(language):
+            for form in (intake_forms.RequestForm(), intake_forms.PreviousTreatmentForm()):
+                for field in form.fields.values():
+                    if isinstance(getattr(field.widget, "choices", None), CatalogOptions):
+                        listed = field.widget.choices.listed()
+                        assert listed == general(field.widget.choices)
+                        assert field.widget.choices.listed() is listed
+    area = intake_forms.RequestForm().fields["area"].widget.choices
+    before = area.listed()
+    face = Area.objects.get(code="face")
+    face.name = "Whole face"
+    face.save()
+    cache.clear()
+    forget_names()
+    assert area.listed() != before
+    assert (str(face.pk), "Whole face", False) in area.listed()

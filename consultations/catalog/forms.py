@@ -5,9 +5,15 @@ from typing import Any
 
 from django import forms
 from django.utils.choices import BaseChoiceIterator
+from django.utils.safestring import SafeData
 
 from clinic.forms_renderer import KeptOptionsSelect
 from consultations.catalog.selectors import catalog_names
+
+
+# Per list name and empty label: the kept names last listed (compared by identity: a new
+# minute's or language's names are another object) and their options.
+_listed: dict[tuple[str, str | None], tuple[object, tuple[tuple[str, str, bool], ...]]] = {}
 
 
 class CatalogOptions(BaseChoiceIterator):
@@ -26,6 +32,22 @@ class CatalogOptions(BaseChoiceIterator):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+    def listed(self) -> tuple[tuple[str, str, bool], ...]:
+        """The options as `KeptOptionsSelect` lists them (value, label, whether the label is
+        HTML), made once per list of kept names: the same as iterating, without doing it for
+        every select drawn."""
+        names = catalog_names()
+        empty = None if self.field.empty_label is None else str(self.field.empty_label)
+        key = (self.field.options, empty)
+        held = _listed.get(key)
+        if held is None or held[0] is not names:
+            options = tuple(
+                ("" if v is None else str(v), text, isinstance(text, SafeData))
+                for v, text in ((v, str(t)) for v, t in self)
+            )
+            held = _listed[key] = (names, options)
+        return held[1]
 
     def __bool__(self) -> bool:
         return True
