@@ -10,7 +10,6 @@ from django.utils.safestring import SafeData
 from clinic.forms_renderer import KeptOptionsSelect
 from consultations.catalog.selectors import catalog_names
 
-
 # Per list name and empty label: the kept names last listed (compared by identity: a new
 # minute's or language's names are another object) and their options.
 _listed: dict[tuple[str, str | None], tuple[object, tuple[tuple[str, str, bool], ...]]] = {}
