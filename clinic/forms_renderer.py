@@ -181,3 +181,22 @@ class KeptOptionsSelect(forms.Select):
             else:
                 parts.append(before + after)
         return mark_safe(select_html({**widget, "optgroups": ()}, options="".join(parts)))  # noqa: S308 (escaped as it is written)
+
+
+class FixedChoices:
+    """For a choice field whose list of choices is the same for every form: each form's copy
+    of the field shares the list. Django's ChoiceField deep-copies it, each lazy label in it,
+    for every form it builds (a queue page's filters, every row of a formset); the list is
+    never changed in place here, and giving a form's field other choices (`field.choices =
+    ...`) replaces that copy's list alone, as before."""
+
+    def __deepcopy__(self, memo: dict) -> Any:
+        return forms.Field.__deepcopy__(self, memo)
+
+
+class FixedChoiceField(FixedChoices, forms.ChoiceField):
+    pass
+
+
+class FixedTypedChoiceField(FixedChoices, forms.TypedChoiceField):
+    pass

@@ -306,3 +306,25 @@ def test_a_catalog_selects_options_are_listed_once_per_list_of_names_as_iteratin
     forget_names()
     assert area.listed() != before
     assert (str(face.pk), "Whole face", False) in area.listed()
+
+
+def test_a_fixed_choice_fields_forms_share_its_choices_and_each_may_still_have_its_own():
+    from clinic.forms_renderer import FixedChoiceField, FixedTypedChoiceField
+
+    class Form(forms.Form):
+        plain = FixedChoiceField(choices=[("a", gettext_lazy("A")), ("b", "B")])
+        typed = FixedTypedChoiceField(choices=[("1", "One")], coerce=int)
+
+    first, second = Form(), Form()
+    for name in ("plain", "typed"):
+        assert first.fields[name] is not Form.base_fields[name]
+        assert first.fields[name].choices is second.fields[name].choices
+        assert first.fields[name].widget is not second.fields[name].widget
+    first.fields["plain"].choices = [("c", "C")]
+    assert [v for v, _ in second.fields["plain"].choices] == ["a", "b"]
+    assert [v for v, _ in Form().fields["plain"].choices] == ["a", "b"]
+    assert '<option value="c">C</option>' in str(first["plain"])
+    assert '<option value="c">' not in str(second["plain"])
+    bound = Form({"plain": "b", "typed": "1"})
+    assert bound.is_valid()
+    assert bound.cleaned_data == {"plain": "b", "typed": 1}

@@ -8,7 +8,7 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clinic.forms_renderer import KeptOptionsSelect
+from clinic.forms_renderer import FixedChoiceField, KeptOptionsSelect
 from consultations.catalog.forms import CatalogChoiceField
 from consultations.catalog.models import Area, Product, Treatment
 from consultations.intake.choices import (
@@ -83,7 +83,7 @@ class RequestForm(forms.Form):
         empty_label=_("Choose an area"),
         error_messages={"required": _("Choose the area to treat.")},
     )
-    goal = forms.ChoiceField(
+    goal = FixedChoiceField(
         label=_("Main goal"),
         choices=[("", _("Choose a goal")), *Goal.choices],
         error_messages={"required": _("Choose what you would like to improve.")},

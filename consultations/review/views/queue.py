@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from clinic.forms_renderer import KeptOptionsSelect
+from clinic.forms_renderer import FixedTypedChoiceField, KeptOptionsSelect
 from clinic.kept import KeptPages
 from consultations.catalog.forms import CatalogChoiceField, CatalogSelect
 from consultations.catalog.models import Treatment
@@ -50,7 +50,7 @@ QUEUE_LISTS = KeptPages("review/_queue_list.html", fill_ins=("rows",), size=256)
 
 
 class QueueFilterForm(forms.Form):
-    severity = forms.TypedChoiceField(
+    severity = FixedTypedChoiceField(
         label=gettext_lazy("Severity"),
         choices=[("", gettext_lazy("All")), *Priority.choices[::-1]],
         coerce=int,
@@ -67,7 +67,7 @@ class QueueFilterForm(forms.Form):
         required=False,
         widget=CatalogSelect(attrs={"class": "form-select"}),
     )
-    waited = forms.TypedChoiceField(
+    waited = FixedTypedChoiceField(
         label=gettext_lazy("Waiting"),
         choices=WAITED_CHOICES,
         coerce=int,
