@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.forms_renderer import FixedTypedChoiceField, KeptOptionsSelect
@@ -139,8 +139,8 @@ def queue_page(request: HttpRequest) -> HttpResponse:
     page = review_queue(user=request.user, filters=form.filters(), after=cursor)
     query = form.query()
     urls, here = CaseUrls(), request.get_full_path()
-    me, now = request.user.pk, timezone.now()
-    items = [queue_item(row, me, urls=urls, now=now) for row in page.rows]
+    me, now, language = request.user.pk, timezone.now(), get_language() or ""
+    items = [queue_item(row, me, urls=urls, now=now, language=language) for row in page.rows]
     rows = queue_rows_html(items, request, here)
     context = {
         "form": form,

@@ -80,8 +80,10 @@ class QueueItem:
     release_url: str
 
 
-def _badges(flags: list[list[str]]) -> tuple[FlagBadge, ...]:
-    return _badges_of(tuple((code, severity) for code, severity in flags), get_language() or "")
+def _badges(flags: list[list[str]], language: str | None = None) -> tuple[FlagBadge, ...]:
+    if language is None:
+        language = get_language() or ""
+    return _badges_of(tuple((code, severity) for code, severity in flags), language)
 
 
 @lru_cache(maxsize=512)
@@ -154,11 +156,13 @@ def queue_item(
     message: str = "",
     urls: CaseUrls | None = None,
     now: dt.datetime | None = None,
+    language: str | None = None,
 ) -> QueueItem:
-    """The facts of one row, for this clinician, now."""
+    """The facts of one row, for this clinician, now (`now`, `language`: the active one, and
+    `urls`, for a page of rows: read once)."""
     urls = urls or CaseUrls()
     now = now or timezone.now()
-    language = get_language() or ""
+    language = language if language is not None else get_language() or ""
     public_id = str(row.public_id)
     mine = row.held_by_id is not None and row.held_by_id == user_id
     return QueueItem(
@@ -171,7 +175,7 @@ def queue_item(
         waited=waited(row.waiting_since, now, language),
         requests=tuple(row.requests),
         summary=row.summary,
-        badges=_badges(row.flags),
+        badges=_badges(row.flags, language),
         mine=mine,
         held_by=row.held_by_name if row.held_by_id is not None and not mine else "",
         claimed_until=local_time(row.claimed_until) if row.held_by_id is not None else "",
