@@ -89,6 +89,11 @@ class Children:
 
     name: str
     related: tuple[str, ...] = ()
+    # For some related rows, only these columns (by attribute name; the key is always read),
+    # as `.only()` leaves them: the rest is read from the database if asked for. For a read
+    # that needs a related row's few columns (a code) and not its texts. PostgreSQL only: a
+    # prefetch (SQLite) reads every column.
+    columns: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def with_children(queryset: QuerySet, *children: Children) -> QuerySet:
@@ -115,7 +120,7 @@ def with_children(queryset: QuerySet, *children: Children) -> QuerySet:
         rows = (
             rel.related_model._default_manager.filter(**{rel.field.attname: OuterRef("pk")})
             .order_by(*rel.related_model._meta.ordering, "pk")
-            .values(row=_json_row(rel.related_model, child.related))
+            .values(row=_json_row(rel.related_model, child.related, columns=dict(child.columns)))
         )
         annotations[_ANNOTATION + child.name] = ArraySubquery(rows)
     queryset = queryset.annotate(**annotations)
@@ -130,19 +135,29 @@ def _child_model(model: type[models.Model], child: Children) -> type[models.Mode
     return model._meta.get_field(child.name).related_model
 
 
-def _columns(model: type[models.Model]) -> list[models.Field]:
+def _columns(model: type[models.Model], only: tuple[str, ...] | None = None) -> list[models.Field]:
     fields = model._meta.concrete_fields
+    if only is not None:
+        fields = [f for f in fields if f.primary_key or f.attname in only]
     for f in fields:
         if hasattr(f, "from_db_value") and not isinstance(f, models.JSONField):
             raise TypeError(f"{model.__name__}.{f.name}: {type(f).__name__} is not read from JSON")
     return fields
 
 
-def _json_row(model: type[models.Model], related: tuple[str, ...], prefix: str = "") -> JSONObject:
-    """One row as a JSON object: its columns by attribute name, and each related row (a
-    forward foreign key in `related`) as an object under its field's name."""
+def _json_row(
+    model: type[models.Model],
+    related: tuple[str, ...],
+    prefix: str = "",
+    *,
+    columns: dict[str, tuple[str, ...]] | None = None,
+    only: tuple[str, ...] | None = None,
+) -> JSONObject:
+    """One row as a JSON object: its columns by attribute name (or those in `only`), and
+    each related row (a forward foreign key in `related`) as an object under its field's
+    name, with the columns `columns` names for it."""
     values: dict[str, Any] = {}
-    for f in _columns(model):
+    for f in _columns(model, only):
         column = F(prefix + f.attname)
         # A JSON number is a float: decimals go as text, so not a digit is lost.
         values[f.attname] = (
@@ -150,14 +165,19 @@ def _json_row(model: type[models.Model], related: tuple[str, ...], prefix: str =
         )
     for name in related:
         target = model._meta.get_field(name).related_model
-        values[name] = _json_row(target, (), f"{prefix}{name}__")
+        values[name] = _json_row(target, (), f"{prefix}{name}__", only=(columns or {}).get(name))
     return JSONObject(**values)
 
 
 def _from_json(
-    model: type[models.Model], data: dict[str, Any], related: tuple[str, ...], db: str
+    model: type[models.Model],
+    data: dict[str, Any],
+    related: tuple[str, ...],
+    db: str,
+    columns: dict[str, tuple[str, ...]] | None = None,
+    only: tuple[str, ...] | None = None,
 ) -> models.Model | None:
-    fields = _columns(model)
+    fields = _columns(model, only)
     pk = data.get(model._meta.pk.attname)
     if pk is None:
         return None  # a foreign key left empty: every column of the related row is null
@@ -170,7 +190,10 @@ def _from_json(
     instance = model.from_db(db, [f.attname for f in fields], values)
     for name in related:
         field = model._meta.get_field(name)
-        field.set_cached_value(instance, _from_json(field.related_model, data[name], (), db))
+        only_these = (columns or {}).get(name)
+        field.set_cached_value(
+            instance, _from_json(field.related_model, data[name], (), db, only=only_these)
+        )
     return instance
 
 
@@ -184,7 +207,11 @@ def _children_iterable(children: tuple[Children, ...]) -> type[ModelIterable]:
                 for child in children:
                     rel = parent._meta.get_field(child.name)
                     rows = parent.__dict__.pop(_ANNOTATION + child.name) or []
-                    found = [_from_json(rel.related_model, row, child.related, db) for row in rows]
+                    columns = dict(child.columns)
+                    found = [
+                        _from_json(rel.related_model, row, child.related, db, columns)
+                        for row in rows
+                    ]
                     for row in found:
                         rel.field.set_cached_value(row, parent)
                     manager = getattr(parent, child.name)

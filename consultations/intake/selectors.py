@@ -26,6 +26,29 @@ def with_answers(queryset: QuerySet[Intake]) -> QuerySet[Intake]:
     )
 
 
+# What a submission and its screening read of the catalog rows the answers name: codes, and
+# what ties them together (a product's treatment, an area's parent). Not their texts.
+_SCREENED_COLUMNS = (
+    ("treatment", ("code",)),
+    ("product", ("code", "treatment_id")),
+    ("area", ("code", "parent_id")),
+)
+
+
+def with_screened_answers(queryset: QuerySet[Intake]) -> QuerySet[Intake]:
+    """`with_answers` for a submission: the same rows, the catalog rows and the consent text
+    with only the columns the checks and the screening read (a product's or treatment's
+    texts, the consent's body, are left in the database: read there if anything asks)."""
+    return with_children(
+        queryset.select_related("patient", "consent_signature__consent_text").defer(
+            "consent_signature__consent_text__body", "consent_signature__consent_text__title"
+        ),
+        Children("requests", ("treatment", "product", "area"), _SCREENED_COLUMNS),
+        Children("skin_checks", ("area",), _SCREENED_COLUMNS),
+        Children("previous_treatments", ("product", "area"), _SCREENED_COLUMNS),
+    )
+
+
 def _parse(public_id: object) -> uuid.UUID:
     try:
         return public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))

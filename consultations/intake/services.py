@@ -32,7 +32,7 @@ from consultations.intake.selectors import (
     OwnIntake,
     latest_consent_texts,
     own_intake_prepared,
-    with_answers,
+    with_screened_answers,
 )
 from consultations.intake.steps import (
     ANSWER_STEPS,
@@ -408,7 +408,7 @@ def intake_sign_consent(
 # signature's language (the signed one must still be it) and the catalog's revision, which
 # the screening then reads its kept facts under (`one_revision`).
 def _locked_with_answers_query(intakes: QuerySet[Intake]) -> QuerySet[Intake]:
-    return with_answers(intakes.select_for_update(of=("self",))).annotate(
+    return with_screened_answers(intakes.select_for_update(of=("self",))).annotate(
         current_consent_text_id=Subquery(
             latest_consent_texts()
             .filter(language=OuterRef("consent_signature__consent_text__language"))
@@ -461,7 +461,7 @@ def intake_submit_locked(*, intake_id: IntakeKey) -> tuple[Intake, bool]:
     case: they are made only of a submitted version, and its row is locked until this
     transaction ends), so a caller may skip the searches for them.
 
-    The intake comes with every answer and the catalog rows they name (`with_answers`), as the
+    The intake comes with every answer and the catalog rows they name (`with_screened_answers`), as the
     checks here and the screening after read them: the row is locked, the answers cannot
     change under it (a draft's changes lock the row first)."""
     require_transaction()

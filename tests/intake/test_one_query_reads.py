@@ -104,6 +104,51 @@ def test_the_answers_are_the_prefetches_rows_in_their_order(answered: Intake) ->
     assert found.consent_signature == expected.consent_signature
 
 
+def test_a_submissions_read_has_the_same_answers_with_only_the_catalog_codes(
+    answered: Intake, is_postgresql
+) -> None:
+    """`with_screened_answers`: the same rows as `with_answers`; of the catalog rows and the
+    consent text only the columns a submission reads are read (the texts are not), and one
+    asked for all the same is read from the database, right."""
+    from consultations.intake.selectors import with_screened_answers
+    from tests.intake.conftest import sign
+
+    sign(answered)
+    full = with_answers(Intake.objects.filter(pk=answered.pk)).get()
+    with CaptureQueriesContext(connection) as queries:
+        found = with_screened_answers(Intake.objects.filter(pk=answered.pk)).get()
+        for name in ("requests", "skin_checks", "previous_treatments"):
+            rows, wanted = list(getattr(found, name).all()), list(getattr(full, name).all())
+            assert [_fields(r) for r in rows] == [_fields(r) for r in wanted], name
+            for r, w in zip(rows, wanted, strict=True):
+                for related in ("treatment", "product", "area"):
+                    got, want = getattr(r, related, None), getattr(w, related, None)
+                    assert (got and got.pk, got and got.code) == (
+                        want and want.pk,
+                        want and want.code,
+                    )
+        area_parents = [r.area.parent_id for r in found.requests.all()]
+        product_treatments = [r.product.treatment_id for r in found.requests.all() if r.product]
+        assert (
+            found.consent_signature.consent_text.sha256
+            == full.consent_signature.consent_text.sha256
+        )
+    assert len(queries) == 1
+    assert area_parents == [r.area.parent_id for r in full.requests.all()]
+    assert product_treatments == [r.product.treatment_id for r in full.requests.all() if r.product]
+    sql = queries[0]["sql"]
+    if is_postgresql:
+        assert "evidence_summary" not in sql
+        assert '"aftercare"' not in sql
+    assert '"intake_consenttext"."body"' not in sql
+    # Not read, yet there when asked for: from the database.
+    first = found.requests.all()[0]
+    with CaptureQueriesContext(connection) as later:
+        assert first.product.evidence_summary == full.requests.all()[0].product.evidence_summary
+        assert found.consent_signature.consent_text.body == full.consent_signature.consent_text.body
+    assert len(later) == (2 if is_postgresql else 1)
+
+
 def test_a_filter_on_the_relation_is_a_query_of_its_own(answered: Intake) -> None:
     found = with_answers(Intake.objects.filter(pk=answered.pk)).get()
     cheeks = area("cheeks")
