@@ -461,9 +461,9 @@ def intake_submit_locked(*, intake_id: IntakeKey) -> tuple[Intake, bool]:
     case: they are made only of a submitted version, and its row is locked until this
     transaction ends), so a caller may skip the searches for them.
 
-    The intake comes with every answer and the catalog rows they name (`with_screened_answers`), as the
-    checks here and the screening after read them: the row is locked, the answers cannot
-    change under it (a draft's changes lock the row first)."""
+    The intake comes with every answer and the catalog rows they name, as the checks here and
+    the screening after read them (`with_screened_answers`): the row is locked, the answers
+    cannot change under it (a draft's changes lock the row first)."""
     require_transaction()
     intake = _locked_with_answers(intake_id)
     if intake.is_submitted:
