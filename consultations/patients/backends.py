@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import BigIntegerField, OuterRef
 
 from consultations.db import Param, Prepared
+from consultations.patients.second_factor import SECOND_FACTOR_DEVICES
 
 # The path sessions record at login (`login(..., backend=AUTH_BACKEND)`).
 AUTH_BACKEND = "consultations.patients.backends.ClinicBackend"
@@ -34,6 +35,18 @@ def _user_read() -> Prepared:
         if connection.vendor == "postgresql":
             names = Group.objects.filter(user=OuterRef("pk")).order_by().values("name")
             users = users.annotate(group_names=ArraySubquery(names))
+            # The ids of the user's confirmed second-factor devices of each kind: the device
+            # a verified session names is checked against them (SecondFactorMiddleware).
+            users = users.annotate(
+                **{
+                    _devices_column(model): ArraySubquery(
+                        model.objects.filter(user=OuterRef("pk"), confirmed=True)
+                        .order_by()
+                        .values("id")
+                    )
+                    for model in SECOND_FACTOR_DEVICES
+                }
+            )
         return users[:1]
 
     return Prepared(build)
@@ -51,4 +64,12 @@ class ClinicBackend(ModelBackend):
         names = getattr(user, "group_names", None)
         if names is not None:
             user.keep_roles(names)
+            user.confirmed_device_ids = {
+                model._meta.label_lower: frozenset(user.__dict__.pop(_devices_column(model)))
+                for model in SECOND_FACTOR_DEVICES
+            }
         return user
+
+
+def _devices_column(model: type) -> str:
+    return f"_confirmed_{model._meta.model_name}_ids"

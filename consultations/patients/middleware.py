@@ -6,6 +6,7 @@ Patients are not asked for either; their sessions keep Django's defaults.
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware
 from django_otp.models import Device
 
@@ -161,10 +163,38 @@ def _device_read(model: type[Device]) -> Prepared:
 
 class SecondFactorMiddleware(OTPMiddleware):
     """django-otp's middleware (`request.user.otp_device`, `is_verified()`), with the device a
-    verified session names read by a prepared query: every staff request reads it.
+    verified session names checked on every request against the ids of the user's confirmed
+    devices, which the user's own read carries (`ClinicBackend`, on PostgreSQL): no query of
+    its own. The device is then the model's row with its id, user and confirmation (its other
+    columns read from the database if asked for). A kind the user's read does not carry, or
+    a user read without them (SQLite), is read by a prepared query.
 
     The same checks follow as django-otp's own: the device must still exist, belong to the
     user and be confirmed (`_finalize_device`), or the session is no longer verified."""
+
+    def _verify_user_sync(self, request: HttpRequest, user: Any) -> Any:
+        # django-otp's own, with the device looked for in what the user's read carried.
+        self._init_user_fields(user)
+        if user.is_authenticated:
+            persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+            device = self._device_of(user, persistent_id) if persistent_id else None
+            user.otp_device = self._finalize_device(request, user, device)
+        return user
+
+    def _device_of(self, user: Any, persistent_id: str) -> Device | None:
+        carried = getattr(user, "confirmed_device_ids", None)
+        try:
+            label, device_id = self._normalize_persistent_id(persistent_id).rsplit("/", 1)
+            pk = int(device_id)
+        except ValueError:
+            return None
+        label = label.lower()
+        if carried is None or label not in carried:
+            return self._device_from_persistent_id(persistent_id)
+        if pk not in carried[label]:
+            return None  # gone, unconfirmed, or not this user's
+        model = apps.get_model(label)
+        return model.from_db(user._state.db, ["id", "user_id", "confirmed"], [pk, user.pk, True])
 
     def _device_from_persistent_id(self, persistent_id: str) -> Device | None:
         persistent_id = self._normalize_persistent_id(persistent_id)

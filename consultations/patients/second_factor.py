@@ -20,6 +20,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from consultations.patients.models import User
 
+# The kinds of device a session is verified with: the authenticator app's, and the recovery
+# codes'. The user's read carries the ids of their confirmed ones (`ClinicBackend`).
+SECOND_FACTOR_DEVICES: tuple[type[Device], ...] = (TOTPDevice, StaticDevice)
+
 TOTP_DEVICE_NAME = "Authenticator app"
 RECOVERY_DEVICE_NAME = "Recovery codes"
 _TOTP_CODE = re.compile(r"^\d{6}$")

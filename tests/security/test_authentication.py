@@ -646,3 +646,57 @@ def test_a_session_whose_device_no_longer_stands_is_no_longer_verified(
     assert response.status_code == 302
     assert response["Location"].startswith(VERIFY)
     assert DEVICE_ID_SESSION_KEY not in client.session
+
+
+def test_a_verified_staff_request_checks_its_device_in_the_users_own_read(
+    client: HttpsClient, clinician: User, is_postgresql: bool
+) -> None:
+    """The device a verified session names is checked against the confirmed devices the
+    user's read carries: on PostgreSQL no read of the device tables of its own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from consultations.db import statement_text
+
+    client.force_login(clinician)
+    queue = reverse("review:queue")
+    assert client.get(queue).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(queue).status_code == 200
+    texts = [statement_text(q["sql"], connection) for q in queries.captured_queries]
+    texts = [t.split(" AS ", 1)[1] if t.startswith("PREPARE ") else t for t in texts]
+    alone = [t for t in texts if t.split(" FROM ", 1)[-1].lstrip().startswith('"otp_')]
+    assert alone == ([] if is_postgresql else alone)
+    if is_postgresql:
+        assert any('"otp_totp_totpdevice"' in t and '"patients_user"' in t for t in texts)
+
+
+@pytest.mark.parametrize("kind", ["app", "recovery codes"])
+def test_the_device_found_in_the_users_read_is_the_devices_row(
+    rf: Any, clinician: User, kind: str
+) -> None:
+    """`request.user.otp_device` is the device's own row: its id, user and confirmation from
+    the user's read, anything else (its name) read when asked for."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import HttpResponse
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    from consultations.patients.backends import ClinicBackend
+    from consultations.patients.middleware import SecondFactorMiddleware
+
+    if kind == "app":
+        device = confirmed_app(clinician)
+    else:
+        recovery_codes_replace(user=clinician)
+        device = StaticDevice.objects.get(user=clinician)
+    request = rf.get("/")
+    request.session = SessionStore()
+    request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    user = ClinicBackend().get_user(clinician.pk)
+    middleware = SecondFactorMiddleware(lambda r: HttpResponse())
+    found = middleware._verify_user_sync(request, user)
+    assert found.is_verified()
+    assert (type(found.otp_device), found.otp_device.pk) == (type(device), device.pk)
+    assert found.otp_device.name == device.name
+    assert found.otp_device.persistent_id == device.persistent_id
