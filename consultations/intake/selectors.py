@@ -1,7 +1,7 @@
 """Reads of intakes, always through a permission check."""
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import BigIntegerField, CharField, QuerySet, UUIDField
@@ -14,15 +14,19 @@ from consultations.intake.models import (
 )
 from consultations.patients.models import Patient, User
 
+# An intake's answer rows, each with the catalog rows it names.
+_ANSWERS = (
+    Children("requests", related=("treatment", "product", "area")),
+    Children("skin_checks", related=("area",)),
+    Children("previous_treatments", related=("product", "area")),
+)
+
 
 def with_answers(queryset: QuerySet[Intake]) -> QuerySet[Intake]:
     """Intakes with every answer row they show and the catalog rows the answers name: one
     query on PostgreSQL for any number of intakes (`with_children`), four elsewhere."""
     return with_children(
-        queryset.select_related("patient", "consent_signature__consent_text"),
-        Children("requests", related=("treatment", "product", "area")),
-        Children("skin_checks", related=("area",)),
-        Children("previous_treatments", related=("product", "area")),
+        queryset.select_related("patient", "consent_signature__consent_text"), *_ANSWERS
     )
 
 
@@ -43,9 +47,7 @@ def with_screened_answers(queryset: QuerySet[Intake]) -> QuerySet[Intake]:
         queryset.select_related("patient", "consent_signature__consent_text").defer(
             "consent_signature__consent_text__body", "consent_signature__consent_text__title"
         ),
-        Children("requests", ("treatment", "product", "area"), _SCREENED_COLUMNS),
-        Children("skin_checks", ("area",), _SCREENED_COLUMNS),
-        Children("previous_treatments", ("product", "area"), _SCREENED_COLUMNS),
+        *(replace(c, columns=_SCREENED_COLUMNS) for c in _ANSWERS),
     )
 
 

@@ -182,27 +182,27 @@ class SecondFactorMiddleware(OTPMiddleware):
         return user
 
     def _device_of(self, user: Any, persistent_id: str) -> Device | None:
-        carried = getattr(user, "confirmed_device_ids", None)
-        try:
-            label, device_id = self._normalize_persistent_id(persistent_id).rsplit("/", 1)
-            pk = int(device_id)
-        except ValueError:
+        named = self._named_device(persistent_id)
+        if named is None:
             return None
-        label = label.lower()
+        model, pk = named
+        carried = getattr(user, "confirmed_device_ids", None)
+        label = model._meta.label_lower
         if carried is None or label not in carried:
-            return self._device_from_persistent_id(persistent_id)
+            return _device_read(model).first(pk=pk)
         if pk not in carried[label]:
             return None  # gone, unconfirmed, or not this user's
-        model = apps.get_model(label)
         return model.from_db(user._state.db, ["id", "user_id", "confirmed"], [pk, user.pk, True])
 
-    def _device_from_persistent_id(self, persistent_id: str) -> Device | None:
-        persistent_id = self._normalize_persistent_id(persistent_id)
+    def _named_device(self, persistent_id: str) -> tuple[type[Device], int] | None:
+        """The device model and id a session's persistent id names; None for anything else."""
         try:
-            label, device_id = persistent_id.rsplit("/", 1)
+            label, device_id = self._normalize_persistent_id(persistent_id).rsplit("/", 1)
             model, pk = apps.get_model(label), int(device_id)
         except (ValueError, LookupError):
             return None
-        if not issubclass(model, Device):
-            return None
-        return _device_read(model).first(pk=pk)
+        return (model, pk) if issubclass(model, Device) else None
+
+    def _device_from_persistent_id(self, persistent_id: str) -> Device | None:
+        named = self._named_device(persistent_id)
+        return None if named is None else _device_read(named[0]).first(pk=named[1])

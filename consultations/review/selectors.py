@@ -14,7 +14,6 @@ from django.db.models import BigIntegerField, Exists, F, Func, OuterRef, Q, Quer
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from consultations.catalog.selectors import CatalogNames, catalog_names
 from consultations.db import Prepared
@@ -92,10 +91,6 @@ class QueueRow:
     claimed_until: dt.datetime | None
     held_by_id: int | None  # the clinician holding a live claim
     held_by_name: str  # their name (or email), "" when nobody holds one
-
-    @property
-    def kind_label(self) -> str:
-        return case_kind_label(self.kind, get_language() or "")
 
 
 @dataclass(frozen=True)
