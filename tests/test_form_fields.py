@@ -11,11 +11,14 @@ from typing import Any
 import pytest
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import forms
+from django.core.cache import cache
 from django.test.html import parse_html
 from django.utils import translation
 
 from consultations.catalog.models import Area, Product, Treatment
+from consultations.catalog.selectors import forget_names
 from consultations.intake import forms as f
+from consultations.patients.templatetags import form_fields
 from consultations.patients.templatetags.form_fields import PLAIN, _plain, form_html
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +185,162 @@ def test_every_intake_step_form_is_drawn_as_crispy_draws_it(make, data) -> None:
         return form
 
     same(bound)
+
+
+# --- Kept drawings -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def kept(monkeypatch):
+    """The process's kept drawings, empty for the test."""
+    drawn: dict = {}
+    monkeypatch.setattr(form_fields, "_drawn", drawn)
+    return drawn
+
+
+def _treatment_row(data=None, *, initial=None, number=0):
+    formset = f.RequestFormSet(data, initial=initial, prefix="req")
+    if formset.is_bound:
+        formset.is_valid()
+    return formset.forms[number]
+
+
+def _initial() -> list[dict[str, Any]]:
+    ids = _ids()
+    return [{"treatment": ids["treatment"], "area": ids["area"], "goal": "hydration"}]
+
+
+@pytest.mark.parametrize("language", ["en", "vi"])
+def test_a_kept_drawing_is_the_fields_own_drawing(kept, language) -> None:
+    ids = _ids()
+    posted = _rows(
+        f.RequestFormSet,
+        "req",
+        [{"treatment": ids["treatment"], "area": ids["area"], "goal": "hydration", "DELETE": "on"}],
+    )
+    with translation.override(language):
+        for make in (lambda: _treatment_row(initial=_initial()), lambda: _treatment_row(posted)):
+            for name in ("treatment", "product", "area", "goal", "DELETE"):
+                first = form_fields.field_html(make()[name])
+                assert form_fields._drawing_key(make()[name]) in kept, name
+                again = form_fields.field_html(make()[name])
+                assert again == first == form_fields._draw(make()[name]), name
+
+
+def _kept_and_fresh(field) -> tuple[str, str]:
+    return form_fields.field_html(field), form_fields._draw(field)
+
+
+def _relabelled(form):
+    form.fields["area"].label = "Where"
+    return form
+
+
+def _required(form):
+    form.fields["product"].required = True
+    form.fields["product"].widget.is_required = True
+    return form
+
+
+def _attrs(form):
+    form.fields["area"].widget.attrs["data-x"] = "1"
+    return form
+
+
+def _helped(form):
+    form.fields["area"].help_text = "The main one"
+    return form
+
+
+def _disabled(form):
+    form.fields["area"].disabled = True
+    return form
+
+
+def _marked(form):
+    form.required_css_class = "needed"
+    return form
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_relabelled, _required, _attrs, _helped, _disabled, _marked],
+    ids=lambda c: c.__name__,
+)
+def test_a_field_changed_on_its_form_is_drawn_with_the_change(kept, change) -> None:
+    """Whatever a form does to its field (its label, whether it is required, an attribute...)
+    is part of what keeps a drawing: the changed field is never given the unchanged one's."""
+    field = "product" if change is _required else "area"
+    plain = form_fields.field_html(_treatment_row(initial=_initial())[field])
+    kept_html, fresh = _kept_and_fresh(change(_treatment_row(initial=_initial()))[field])
+    assert kept_html == fresh
+    assert kept_html != plain
+
+
+def test_another_answer_language_prefix_or_catalog_name_is_another_drawing(kept) -> None:
+    ids = _ids()
+    face = form_fields.field_html(_treatment_row(initial=_initial())["area"])
+    neck = [{**_initial()[0], "area": Area.objects.get(code="neck").pk}]
+    assert (
+        _kept_and_fresh(_treatment_row(initial=neck)["area"])
+        == (form_fields._draw(_treatment_row(initial=neck)["area"]),) * 2
+    )
+    assert form_fields.field_html(_treatment_row(initial=neck)["area"]) != face
+    with translation.override("vi"):
+        vi_html, fresh = _kept_and_fresh(_treatment_row(initial=_initial())["area"])
+        assert vi_html == fresh != face
+    second = _treatment_row(initial=_initial() * 2, number=1)["area"]
+    assert 'name="req-1-area"' in form_fields.field_html(second)
+    Area.objects.filter(pk=ids["area"]).update(name="Whole face")
+    cache.clear()
+    forget_names()
+    renamed, fresh = _kept_and_fresh(_treatment_row(initial=_initial())["area"])
+    assert renamed == fresh
+    assert ">Whole face</option>" in renamed
+
+
+def test_a_field_with_errors_or_a_value_not_offered_is_drawn_and_not_kept(kept) -> None:
+    ids = _ids()
+    posted = _rows(
+        f.RequestFormSet,
+        "req",
+        [{"treatment": ids["treatment"], "area": "999999", "goal": "wrinkles-and-more"}],
+    )
+    row = _treatment_row(posted)
+    for name in ("area", "goal"):
+        assert row[name].errors
+        html = form_fields.field_html(row[name])
+        assert "is-invalid" in html
+        assert form_fields._drawing_key(row[name]) is None
+    assert not any(key[6] in {"area", "goal"} for key in kept)
+    # Unbound, with a value the select does not offer (an option withdrawn since): not kept.
+    gone = [{**_initial()[0], "area": 999999}]
+    assert form_fields._drawing_key(_treatment_row(initial=gone)["area"]) is None
+
+
+class Ticks(forms.Form):
+    tick = forms.BooleanField(required=False)
+
+
+def test_a_checkbox_is_kept_for_the_values_a_browser_sends_and_never_mixes_them(kept) -> None:
+    drawings = {}
+    for value in (True, 1, "on", None):
+        form = Ticks(initial={"tick": value})
+        drawings[repr(value)] = form_fields.field_html(form["tick"])
+        assert drawings[repr(value)] == form_fields._draw(Ticks(initial={"tick": value})["tick"])
+    assert 'value="1"' in drawings["1"]
+    assert "value=" not in drawings["True"]
+    # Sent, a checkbox's value is what its widget reads of it (ticked or not), never the text.
+    sent = form_fields.field_html(Ticks({"tick": "yes please"})["tick"])
+    assert sent == form_fields._draw(Ticks({"tick": "yes please"})["tick"])
+    assert "yes please" not in sent
+    assert "checked" in sent
+
+
+def test_the_kept_drawings_are_bounded(kept, monkeypatch) -> None:
+    monkeypatch.setattr(form_fields, "_DRAWN_MAX", 3)
+    areas = list(Area.objects.values_list("pk", flat=True)[:6])
+    for pk in areas:
+        form_fields.field_html(_treatment_row(initial=[{**_initial()[0], "area": pk}])["area"])
+    assert len(kept) == 3
+    assert [key[-2] for key in kept] == areas[-3:]  # the newest kept, the oldest let go

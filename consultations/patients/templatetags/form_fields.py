@@ -11,12 +11,19 @@ tests/test_form_fields.py compares the two on every form of the intake, answered
 with errors.
 """
 
+from contextlib import suppress
+from functools import lru_cache
+from typing import Any
+
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms, template
 from django.conf import settings
 from django.forms.boundfield import BoundField
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from clinic.forms_renderer import KeptOptionsSelect
 
 register = template.Library()
 
@@ -99,10 +106,89 @@ def _errors_and_help(field: BoundField) -> str:
     return "".join(parts)
 
 
+# Drawings of fields whose every possible value is one of a short list (a select of the
+# catalog or of fixed choices, a checkbox), kept per process by everything a drawing depends
+# on (`_drawing_key`): the same field with the same answer looks the same for every patient,
+# so a treatment row's four selects are written once per answer and language, not per page.
+# A field with errors, or whose value is not one of its options, is drawn afresh and not kept
+# (an error can quote what was typed). Oldest first out past the bound.
+_DRAWN_MAX = 4096
+_drawn: dict[tuple[Any, ...], SafeString] = {}
+# A checkbox's values that keep a drawing: what a form's initial data and a browser send.
+_CHECKBOX_VALUES = frozenset({None, True, False, "", "on"})
+
+
+def _drawing_key(field: BoundField) -> tuple[Any, ...] | None:
+    """Everything `field_html` reads of the field, its form and its widget, or None for a
+    field not kept: not a kept-options select or a checkbox, with errors, or with a value
+    outside its options."""
+    form, formfield = field.form, field.field
+    widget = formfield.widget
+    value = field.value()
+    if isinstance(widget, KeptOptionsSelect):
+        options = widget._options()
+        if options is None or widget.allow_multiple_selected:
+            return None
+        if ("" if value is None else str(value)) not in _values_of(options):
+            return None
+        choices: Any = options
+    elif isinstance(widget, forms.CheckboxInput):
+        if value not in _CHECKBOX_VALUES:
+            return None
+        choices = widget.check_test
+    else:
+        return None
+    if field.errors:
+        return None
+    return (
+        type(form),
+        form.prefix,
+        form.auto_id,
+        getattr(form, "error_css_class", None),
+        getattr(form, "required_css_class", None),
+        form.use_required_attribute,
+        field.name,
+        type(widget),
+        widget.template_name,
+        tuple(widget.attrs.items()),
+        str(field.label),
+        str(field.help_text),
+        formfield.required,
+        formfield.disabled,
+        formfield.localize,
+        choices,
+        type(value),  # True and 1 are equal keys, and draw differently in a checkbox
+        value,
+        get_language(),
+    )
+
+
+@lru_cache(maxsize=256)
+def _values_of(options: tuple[tuple[str, str, bool], ...]) -> frozenset[str]:
+    return frozenset(value for value, _label, _safe in options)
+
+
 def field_html(field: BoundField) -> SafeString:
-    """One field as crispy's bootstrap5/field.html draws it under `|crispy`."""
+    """One field as crispy's bootstrap5/field.html draws it under `|crispy`: kept and reused
+    for a field of a few values (`_drawing_key`), else drawn."""
     if not _plain(field):
         return as_crispy_field(field)
+    try:
+        key = _drawing_key(field)
+        drawn = None if key is None else _drawn.get(key)
+    except TypeError:  # something in it cannot be a key (an attribute holding a list)
+        key = drawn = None
+    if drawn is None:
+        drawn = _draw(field)
+        if key is not None:
+            if len(_drawn) >= _DRAWN_MAX:
+                with suppress(RuntimeError):  # another thread changed it meanwhile
+                    _drawn.pop(next(iter(_drawn), None), None)
+            _drawn[key] = drawn
+    return drawn
+
+
+def _draw(field: BoundField) -> SafeString:
     widget = field.field.widget
     css_classes = field.css_classes()
     wrapper_extra = f" {css_classes}" if css_classes else ""
