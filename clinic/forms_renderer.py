@@ -12,6 +12,7 @@ and leaves every other widget and form to the templates. An input template the p
 (templates/django/forms/widgets/) is drawn by its template, not here.
 """
 
+from collections.abc import Iterator
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,10 @@ import django
 from django import forms
 from django.forms.renderers import TemplatesSetting, get_default_renderer
 from django.http import HttpRequest
+from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
+from django.utils.translation import get_language
 
 SELECT = "django/forms/widgets/select.html"
 # A form's own template (Form.template_name); here only for a form of hidden fields alone.
@@ -149,14 +152,9 @@ class KeptOptionsSelect(forms.Select):
 
     def _options(self) -> tuple[tuple[str, str, bool], ...] | None:
         if hasattr(self.choices, "listed"):
-            return self.choices.listed()  # options that know their list (CatalogOptions)
-        listed = []
-        for value, label in self.choices:
-            if isinstance(label, (list, tuple)):
-                return None  # a group: Django's way
-            text = str(label)
-            listed.append(("" if value is None else str(value), text, isinstance(text, SafeData)))
-        return tuple(listed)
+            # Options that know their list (CatalogOptions, FixedOptions).
+            return self.choices.listed()
+        return _listed_choices(self.choices)
 
     def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> str:
         renderer = renderer or get_default_renderer()
@@ -183,12 +181,63 @@ class KeptOptionsSelect(forms.Select):
         return mark_safe(select_html({**widget, "optgroups": ()}, options="".join(parts)))  # noqa: S308 (escaped as it is written)
 
 
+class FixedOptions(BaseChoiceIterator):
+    """A fixed list of choices that lists itself for `KeptOptionsSelect` once per language
+    (`listed`), not per select drawn: each option's label, lazy or not, made text once.
+
+    The copies Django makes of a widget's choices for every form (a shallow copy each) share
+    the list and what it listed."""
+
+    def __init__(self, choices: Any) -> None:
+        self.choices = list(normalize_choices(choices))
+        self._listed: dict[str | None, tuple[tuple[str, str, bool], ...] | None] = {}
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.choices)
+
+    def __len__(self) -> int:
+        return len(self.choices)
+
+    def __getitem__(self, index: int) -> Any:
+        return self.choices[index]
+
+    def listed(self) -> tuple[tuple[str, str, bool], ...] | None:
+        """As `KeptOptionsSelect` lists choices (None for a list with groups)."""
+        language = get_language()
+        try:
+            return self._listed[language]
+        except KeyError:
+            listed = _listed_choices(self.choices)
+            self._listed[language] = listed
+            return listed
+
+
+def _listed_choices(choices: Any) -> tuple[tuple[str, str, bool], ...] | None:
+    """Each choice as (value, label, whether the label is HTML); None if there are groups."""
+    listed = []
+    for value, label in choices:
+        if isinstance(label, (list, tuple)):
+            return None  # a group: Django's way
+        text = str(label)
+        listed.append(("" if value is None else str(value), text, isinstance(text, SafeData)))
+    return tuple(listed)
+
+
 class FixedChoices:
     """For a choice field whose list of choices is the same for every form: each form's copy
-    of the field shares the list. Django's ChoiceField deep-copies it, each lazy label in it,
-    for every form it builds (a queue page's filters, every row of a formset); the list is
-    never changed in place here, and giving a form's field other choices (`field.choices =
-    ...`) replaces that copy's list alone, as before."""
+    of the field shares the list (`FixedOptions`, which lists itself once per language for
+    the select). Django's ChoiceField deep-copies it, each lazy label in it, for every form it
+    builds (a queue page's filters, every row of a formset); the list is never changed in
+    place here, and giving a form's field other choices (`field.choices = ...`) replaces that
+    copy's list alone, as before."""
+
+    @property
+    def choices(self) -> Any:
+        return self._choices
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        self._choices = self.widget.choices = FixedOptions(value)
 
     def __deepcopy__(self, memo: dict) -> Any:
         return forms.Field.__deepcopy__(self, memo)

@@ -328,3 +328,31 @@ def test_a_fixed_choice_fields_forms_share_its_choices_and_each_may_still_have_i
     bound = Form({"plain": "b", "typed": "1"})
     assert bound.is_valid()
     assert bound.cleaned_data == {"plain": "b", "typed": 1}
+
+
+def test_fixed_choices_are_listed_once_per_language_and_drawn_in_it():
+    from clinic.forms_renderer import FixedChoiceField, FixedOptions, KeptOptionsSelect
+    from consultations.intake.choices import Goal
+
+    class Form(forms.Form):
+        goal = FixedChoiceField(
+            choices=[("", gettext_lazy("Choose a goal")), *Goal.choices],
+            widget=KeptOptionsSelect,
+        )
+
+    first, second = Form(), Form()
+    choices = first.fields["goal"].widget.choices
+    assert isinstance(choices, FixedOptions)
+    with translation.override("en"):
+        listed = choices.listed()
+        assert second.fields["goal"].widget.choices.listed() is listed  # the copies share it
+        assert listed[0] == ("", "Choose a goal", False)
+        english = str(Form()["goal"])
+    with translation.override("vi"):
+        vietnamese = choices.listed()
+        assert vietnamese != listed
+        assert vietnamese[0][1] == str(gettext_lazy("Choose a goal"))
+        assert str(Form()["goal"]) != english
+    assert [value for value, _label in choices] == [v for v, _ in Form.base_fields["goal"].choices]
+    grouped = FixedOptions([("Group", [("a", "A")])])
+    assert grouped.listed() is None
