@@ -368,7 +368,6 @@ def intake_step(request: HttpRequest, public_id: str, step: str) -> HttpResponse
         "intake": intake,
         "step": step_def,
         "steps": steps,
-        "nav": _nav(intake, steps),
         "missing": missing,
         "page": page,
         "form": page.form,
