@@ -198,9 +198,6 @@ class FixedOptions(BaseChoiceIterator):
     def __len__(self) -> int:
         return len(self.choices)
 
-    def __getitem__(self, index: int) -> Any:
-        return self.choices[index]
-
     def listed(self) -> tuple[tuple[str, str, bool], ...] | None:
         """As `KeptOptionsSelect` lists choices (None for a list with groups)."""
         language = get_language()
