@@ -154,7 +154,7 @@ class KeptOptionsSelect(forms.Select):
         if hasattr(self.choices, "listed"):
             # Options that know their list (CatalogOptions, FixedOptions).
             return self.choices.listed()
-        return _listed_choices(self.choices)
+        return listed_choices(self.choices)
 
     def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> str:
         renderer = renderer or get_default_renderer()
@@ -204,12 +204,12 @@ class FixedOptions(BaseChoiceIterator):
         try:
             return self._listed[language]
         except KeyError:
-            listed = _listed_choices(self.choices)
+            listed = listed_choices(self.choices)
             self._listed[language] = listed
             return listed
 
 
-def _listed_choices(choices: Any) -> tuple[tuple[str, str, bool], ...] | None:
+def listed_choices(choices: Any) -> tuple[tuple[str, str, bool], ...] | None:
     """Each choice as (value, label, whether the label is HTML); None if there are groups."""
     listed = []
     for value, label in choices:

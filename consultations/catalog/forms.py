@@ -5,9 +5,8 @@ from typing import Any
 
 from django import forms
 from django.utils.choices import BaseChoiceIterator
-from django.utils.safestring import SafeData
 
-from clinic.forms_renderer import KeptOptionsSelect
+from clinic.forms_renderer import KeptOptionsSelect, listed_choices
 from consultations.catalog.selectors import catalog_names
 
 # Per list name and empty label: the kept names last listed (compared by identity: a new
@@ -41,11 +40,7 @@ class CatalogOptions(BaseChoiceIterator):
         key = (self.field.options, empty)
         held = _listed.get(key)
         if held is None or held[0] is not names:
-            options = tuple(
-                ("" if v is None else str(v), text, isinstance(text, SafeData))
-                for v, text in ((v, str(t)) for v, t in self)
-            )
-            held = _listed[key] = (names, options)
+            held = _listed[key] = (names, listed_choices(self))
         return held[1]
 
     def __bool__(self) -> bool:

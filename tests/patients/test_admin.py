@@ -111,6 +111,7 @@ def test_the_user_list_costs_the_same_queries_however_many_accounts(
     admin_client: Client,
 ) -> None:
     url = reverse("admin:patients_user_changelist")
+    admin_client.get(url)  # warm: a prepared read is prepared once per connection
     with CaptureQueriesContext(connection) as before:
         admin_client.get(url)
     for index in range(8):
@@ -278,6 +279,7 @@ def test_the_patient_list_costs_the_same_queries_however_many_patients(
     admin_client: Client, patient_a: User
 ) -> None:
     url = reverse("admin:patients_patient_changelist")
+    admin_client.get(url)  # warm: a prepared read is prepared once per connection
     with CaptureQueriesContext(connection) as before:
         admin_client.get(url)
     for index in range(8):
