@@ -262,3 +262,59 @@ def test_gunicorn_serves_the_app_and_whitenoise_the_compressed_hashed_static_fil
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+# --- gunicorn's worker count --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///db.sqlite3",
+        "postgres://postgres@127.0.0.1:5432/clinic",
+        "postgres://clinic@localhost/clinic",
+        "postgresql://clinic@[::1]:5432/clinic",
+        "postgres:///clinic",  # the default Unix socket
+        "postgres://%2Fvar%2Frun%2Fpostgresql/clinic",  # a socket directory
+    ],
+)
+def test_a_database_on_this_host_gets_two_workers_a_core(url: str) -> None:
+    from clinic.gunicorn import database_is_local, default_workers
+
+    assert database_is_local(url)
+    assert default_workers(2, url) == 4
+    assert default_workers(8, url) == 16
+
+
+@pytest.mark.parametrize(
+    "url", ["postgres://clinic@db.internal:5432/clinic", "postgres://clinic@10.0.0.5/clinic"]
+)
+def test_a_database_on_another_machine_gets_four_workers_a_core_and_one(url: str) -> None:
+    from clinic.gunicorn import database_is_local, default_workers
+
+    assert not database_is_local(url)
+    assert default_workers(2, url) == 9
+
+
+def _gunicorn_workers(environment: dict[str, str]) -> int:
+    """The worker count gunicorn reads from clinic/gunicorn.py in this environment."""
+    script = "import clinic.gunicorn as g; print(g.workers)"
+    result = subprocess.run(  # noqa: S603 - this interpreter, our own module
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], **environment},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(result.stdout)
+
+
+def test_gunicorns_worker_count_follows_the_database_and_the_environment() -> None:
+    import multiprocessing
+
+    cores = multiprocessing.cpu_count()
+    assert _gunicorn_workers({"DATABASE_URL": "postgres://c@127.0.0.1/c"}) == 2 * cores
+    assert _gunicorn_workers({"DATABASE_URL": "postgres://c@db.internal/c"}) == 4 * cores + 1
+    assert _gunicorn_workers({}) == 2 * cores  # no DATABASE_URL: the local SQLite file
+    assert _gunicorn_workers({"DATABASE_URL": "postgres://c@db/c", "GUNICORN_WORKERS": "3"}) == 3

@@ -386,7 +386,7 @@ class Command(BaseCommand):
         environment = self._environment("")
         return "{} x{} threads {}".format(
             environment.get("GUNICORN_WORKER_CLASS", "sync"),
-            environment.get("GUNICORN_WORKERS", "4 per core + 1"),
+            environment.get("GUNICORN_WORKERS", "2 per core (the database on this host)"),
             environment.get("GUNICORN_THREADS", "1"),
         )
 
