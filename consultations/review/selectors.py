@@ -5,6 +5,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
@@ -74,9 +75,9 @@ class QueueCursor:
             return None
 
 
-@dataclass(frozen=True)
-class QueueRow:
-    """A case as the queue lists it: plain values, read without building any model."""
+class QueueRow(NamedTuple):
+    """A case as the queue lists it: plain values, read without building any model (a named
+    tuple: 25 are built per page)."""
 
     pk: int
     public_id: uuid.UUID
@@ -165,8 +166,7 @@ ROW_FIELDS = (
 _INTAKE_ID = ROW_FIELDS.index("intake_id")
 
 
-@dataclass(frozen=True)
-class RequestLine:
+class RequestLine(NamedTuple):
     """A requested treatment as a list shows it: product (or treatment) and area, named."""
 
     product: str

@@ -2,7 +2,6 @@
 a kept row must be exactly what drawing it again would give, and must carry the request's own
 CSRF field and return address."""
 
-import dataclasses
 import re
 
 import pytest
@@ -41,7 +40,7 @@ def an_item(**changes: object) -> QueueItem:
         claim_url="/review/case/6f1c2f3e/claim/",
         release_url="/review/case/6f1c2f3e/release/",
     )
-    return dataclasses.replace(item, **changes)
+    return item._replace(**changes)
 
 
 def test_the_row_template_reads_nothing_but_the_item_the_address_and_the_csrf_field():
