@@ -318,3 +318,32 @@ def test_gunicorns_worker_count_follows_the_database_and_the_environment() -> No
     assert _gunicorn_workers({"DATABASE_URL": "postgres://c@db.internal/c"}) == 4 * cores + 1
     assert _gunicorn_workers({}) == 2 * cores  # no DATABASE_URL: the local SQLite file
     assert _gunicorn_workers({"DATABASE_URL": "postgres://c@db/c", "GUNICORN_WORKERS": "3"}) == 3
+
+
+def test_a_worker_loads_the_urlconf_and_each_languages_lookups_before_its_first_request() -> None:
+    """clinic/wsgi.py warms what Django would otherwise build on the first request."""
+    script = (
+        "import sys, clinic.wsgi\n"
+        "from django.conf import settings\n"
+        "from django.urls import get_resolver\n"
+        "resolver = get_resolver()\n"
+        "print('clinic.urls' in sys.modules, 'consultations.review.views.queue' in sys.modules)\n"
+        "print(sorted(resolver._reverse_dict) == sorted(c for c, _ in settings.LANGUAGES))\n"
+    )
+    result = subprocess.run(  # noqa: S603 - this interpreter, our own module
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], "DJANGO_SECRET_KEY": "a-key-for-this-test-only"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["True", "True", "True"]
+
+
+def test_workers_reach_their_request_limits_far_apart() -> None:
+    """Workers share the load evenly, so their limits must differ widely: with a narrow
+    jitter every worker of a busy host restarted within the same second."""
+    from clinic import gunicorn
+
+    assert gunicorn.max_requests_jitter >= gunicorn.max_requests // 2
