@@ -34,7 +34,7 @@ def default_workers(cores: int, database_url: str) -> int:
     With the database here, a worker waiting on it leaves its core to PostgreSQL, which does
     that request's work meanwhile: the cores are busy with two workers a core, and each more
     worker only adds switches between processes and their caches (at 9 workers on 2 cores
-    every page served 10 to 14 % fewer requests a second than at 4 and had a longer tail;
+    every endpoint served 10 to 16 % fewer requests a second than at 4 and had a longer tail;
     docs/benchmarks.md, "Worker setup"). With the database elsewhere, each of a request's
     round trips and its commit leave the core idle for the network's time: more workers keep
     it busy meanwhile."""

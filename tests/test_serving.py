@@ -296,10 +296,9 @@ def test_a_database_on_another_machine_gets_four_workers_a_core_and_one(url: str
     assert default_workers(2, url) == 9
 
 
-def _gunicorn_workers(environment: dict[str, str]) -> int:
-    """The worker count gunicorn reads from clinic/gunicorn.py in this environment."""
-    script = "import clinic.gunicorn as g; print(g.workers)"
-    result = subprocess.run(  # noqa: S603 - this interpreter, our own module
+def _python(script: str, environment: dict[str, str]) -> str:
+    """What `script` prints, run by this interpreter in a fresh process with `environment`."""
+    result = subprocess.run(  # noqa: S603 - this interpreter, our own modules
         [sys.executable, "-c", script],
         cwd=ROOT,
         env={"PATH": os.environ["PATH"], **environment},
@@ -307,7 +306,12 @@ def _gunicorn_workers(environment: dict[str, str]) -> int:
         text=True,
         check=True,
     )
-    return int(result.stdout)
+    return result.stdout
+
+
+def _gunicorn_workers(environment: dict[str, str]) -> int:
+    """The worker count gunicorn reads from clinic/gunicorn.py in this environment."""
+    return int(_python("import clinic.gunicorn as g; print(g.workers)", environment))
 
 
 def test_gunicorns_worker_count_follows_the_database_and_the_environment() -> None:
@@ -330,15 +334,8 @@ def test_a_worker_loads_the_urlconf_and_each_languages_lookups_before_its_first_
         "print('clinic.urls' in sys.modules, 'consultations.review.views.queue' in sys.modules)\n"
         "print(sorted(resolver._reverse_dict) == sorted(c for c, _ in settings.LANGUAGES))\n"
     )
-    result = subprocess.run(  # noqa: S603 - this interpreter, our own module
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env={"PATH": os.environ["PATH"], "DJANGO_SECRET_KEY": "a-key-for-this-test-only"},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert result.stdout.split() == ["True", "True", "True"]
+    printed = _python(script, {"DJANGO_SECRET_KEY": "a-key-for-this-test-only"})
+    assert printed.split() == ["True", "True", "True"]
 
 
 def test_workers_reach_their_request_limits_far_apart() -> None:
