@@ -35,6 +35,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from psycopg2 import sql
 
+from clinic.gunicorn import default_workers
+
 LUA = Path(__file__).resolve().parents[2] / "bench" / "requests.lua"
 SMALL, LARGE = 1_000, 100_000
 # Name, expected status, sent once per line (new work each time).
@@ -383,10 +385,13 @@ class Command(BaseCommand):
 
     def _setup(self) -> str:
         """The gunicorn worker setup measured, as clinic/gunicorn.py resolves it."""
-        environment = self._environment("")
+        environment = self._environment(os.environ.get("DATABASE_URL", ""))
+        workers = environment.get("GUNICORN_WORKERS") or default_workers(
+            os.cpu_count() or 1, environment["DATABASE_URL"]
+        )
         return "{} x{} threads {}".format(
             environment.get("GUNICORN_WORKER_CLASS", "sync"),
-            environment.get("GUNICORN_WORKERS", "2 per core (the database on this host)"),
+            workers,
             environment.get("GUNICORN_THREADS", "1"),
         )
 
