@@ -10,10 +10,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection, connections, migrations, models
-from django.db.models import F, OuterRef, Prefetch, QuerySet
+from django.db import DatabaseError, connection, connections, migrations, models, router
+from django.db.models import F, OuterRef, Prefetch, QuerySet, signals
 from django.db.models.functions import Cast, JSONObject
 from django.db.models.query import ModelIterable
+from django.db.models.sql import InsertQuery, UpdateQuery
 from django.db.transaction import TransactionManagementError
 
 
@@ -265,6 +266,10 @@ class _Placeholder:
 # them with these (lower case, as pghistory compares them: audit/apps.py).
 STATEMENT_PREFIX = "clinic_"
 READ_STATEMENT_STARTS = (f"prepare {STATEMENT_PREFIX}", f"execute {STATEMENT_PREFIX}")
+# `PreparedSave` writes' statements: their EXECUTE is a write and carries the audit context
+# like any other (so it must not begin as a read's does); their PREPARE writes nothing.
+WRITE_STATEMENT_PREFIX = "write_"
+WRITE_PREPARE_START = f"prepare {WRITE_STATEMENT_PREFIX}"
 
 # The statements PREPAREd on each open connection (psycopg2's own connection object: a new
 # one after a reconnection, which has none). A statement outlives a rolled-back transaction.
@@ -276,19 +281,30 @@ _SERVER_PREPARED_LOCK = threading.Lock()
 class _ServerStatement:
     """A compiled query PREPAREd in PostgreSQL: planned once per connection, then EXECUTEd.
 
-    Its constants are written into the statement; each `Param` is a typed `$n`."""
+    Its constants are written into the statement; each `Param` is a `$n`, typed as its field
+    casts (a read's), or left for PostgreSQL to take from the column it is written to (a
+    write's: an explicit cast would cut a too-long text to the column's length, where
+    writing it is refused)."""
 
     name: str
     prepare_sql: str
     execute_sql: str
 
     @classmethod
-    def of(cls, connection: Any, sql: str, params: tuple[Any, ...]) -> "_ServerStatement":
+    def of(
+        cls,
+        connection: Any,
+        sql: str,
+        params: tuple[Any, ...],
+        *,
+        prefix: str = STATEMENT_PREFIX,
+        typed: bool = True,
+    ) -> "_ServerStatement":
         placeholders, number = [], 0
         for param in params:
             if isinstance(param, _Slot):
                 number += 1
-                db_type = param.field.cast_db_type(connection)
+                db_type = param.field.cast_db_type(connection) if typed else None
                 placeholders.append(
                     _Placeholder(f"${number}::{db_type}" if db_type else f"${number}")
                 )
@@ -296,7 +312,7 @@ class _ServerStatement:
                 placeholders.append(param)
         with connection.cursor() as cursor:
             body = cursor.mogrify(sql, placeholders).decode()
-        name = STATEMENT_PREFIX + hashlib.sha256(body.encode()).hexdigest()[:20]
+        name = prefix + hashlib.sha256(body.encode()).hexdigest()[:20]
         arguments = "(" + ", ".join(["%s"] * number) + ")" if number else ""
         return cls(name, f"PREPARE {name} AS {body}", f"EXECUTE {name}{arguments}")
 
@@ -430,3 +446,156 @@ class Prepared:
         """The first row, or None (`build` slices the queryset as it should: `[:1]`)."""
         found = self.rows(**values)
         return found[0] if found else None
+
+
+# --- Writes compiled once ------------------------------------------------------------------
+
+
+@dataclass
+class _CompiledWrite:
+    connection: Any
+    sql: str
+    slots: tuple[_Slot, ...]  # the values each save gives, in the order the SQL takes them
+    statement: _ServerStatement | None
+
+
+class PreparedSave:
+    """`save()` of one model on a busy path, its SQL compiled once per thread and database.
+
+    For every save Django builds a query and compiles it to SQL, and PostgreSQL parses,
+    analyses and plans that SQL: for one row, more than writing it takes. Here the statement
+    is compiled the first time (and, as `Prepared` reads are, PREPAREd on each connection),
+    then run with each save's values. What is written is what `save()` writes: each field's
+    `pre_save` (its default, `auto_now`) and conversion for the database (`get_db_prep_save`),
+    one INSERT or UPDATE with those values, the `pre_save` and `post_save` signals, the new
+    row's key read back. The database's constraints, triggers and history see the same
+    statement, with the audit context pghistory adds to any write.
+
+    `PreparedSave(Model)` INSERTs a new instance, as its first `save()` does;
+    `PreparedSave(Model, update_fields=(...))` UPDATEs those fields of a saved one, as
+    `save(update_fields=...)` does (a row that is not there is a `DatabaseError`, as there).
+
+    Only for a model that saves plainly: no `save()` of its own, no parent model, an automatic
+    key and nothing else the database computes (`db_default`, generated fields); others are
+    refused when it is built. A value that is an expression (`F("n") + 1`) is refused as it
+    is saved: it would change the SQL. Elsewhere than on PostgreSQL (`make run`'s SQLite) it
+    calls `save()`.
+    """
+
+    def __init__(self, model: type[models.Model], *, update_fields: tuple[str, ...] | None = None):
+        meta = model._meta
+        if model.save is not models.Model.save or model.save_base is not models.Model.save_base:
+            raise TypeError(f"{meta.label} saves in its own way: call its save()")
+        if meta.parents or meta.pk is not meta.auto_field or meta.db_returning_fields != [meta.pk]:
+            raise TypeError(
+                f"{meta.label}: only a model with an automatic key, no parent model and no "
+                "value computed by the database"
+            )
+        if update_fields is None:
+            fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+        else:
+            by_name = {n: f for f in meta.local_concrete_fields for n in (f.name, f.attname)}
+            unknown = [n for n in update_fields if n not in by_name or by_name[n].primary_key]
+            if unknown or not update_fields:
+                raise ValueError(f"{meta.label}: no field to update named {unknown}")
+            fields = list(dict.fromkeys(by_name[n] for n in update_fields))
+        for field in fields:
+            if hasattr(field, "get_placeholder"):
+                raise TypeError(f"{meta.label}.{field.name} writes its value with its own SQL")
+        self.model = model
+        self.fields = tuple(fields)
+        self.update_fields = None if update_fields is None else frozenset(update_fields)
+        self._local = threading.local()
+
+    def _compile(self, alias: str) -> tuple[str, list[Any]]:
+        meta = self.model._meta
+        if self.update_fields is None:
+            # An instance whose every value is a `Param`, written as it is (raw).
+            stand_in = self.model()
+            for field in self.fields:
+                setattr(stand_in, field.attname, Param(field.attname, field))
+            query = InsertQuery(self.model)
+            query.insert_values(self.fields, [stand_in], raw=True)
+            compiler = query.get_compiler(using=alias)
+            compiler.returning_fields = [meta.pk]
+            [(sql, params)] = compiler.as_sql()
+        else:
+            query = UpdateQuery(self.model)
+            query.add_update_fields([(f, None, Param(f.attname, f)) for f in self.fields])
+            query.add_filter("pk", Param("pk", meta.pk))
+            sql, params = query.get_compiler(using=alias).as_sql()
+        if not all(isinstance(p, _Slot) for p in params):
+            raise TypeError(f"{meta.label}: the SQL of its save has constants: {params}")
+        return sql, list(params)
+
+    def _compiled(self, alias: str) -> _CompiledWrite:
+        connection = connections[alias]
+        found = self._local.__dict__.get(alias)
+        prepare = server_prepared_statements(connection)
+        if found is None or found.connection is not connection or prepare != bool(found.statement):
+            sql, slots = self._compile(alias)
+            statement = (
+                _ServerStatement.of(
+                    connection, sql, tuple(slots), prefix=WRITE_STATEMENT_PREFIX, typed=False
+                )
+                if prepare
+                else None
+            )
+            found = _CompiledWrite(connection, sql, tuple(slots), statement)
+            self._local.__dict__[alias] = found
+        return found
+
+    def save(self, instance: models.Model) -> None:
+        model, meta = self.model, self.model._meta
+        if type(instance) is not model:
+            raise TypeError(f"a {meta.label} is saved here, not a {type(instance).__name__}")
+        adding = self.update_fields is None
+        if adding != (instance.pk is None):
+            raise ValueError(
+                f"a {meta.label} that is " + ("saved already" if adding else "not saved yet")
+            )
+        alias = router.db_for_write(model, instance=instance)
+        connection = connections[alias]
+        if connection.vendor != "postgresql":
+            instance.save(update_fields=self.update_fields)
+            return
+        instance._prepare_related_fields_for_save(operation_name="save")  # as save() does
+        signals.pre_save.send(
+            sender=model,
+            instance=instance,
+            raw=False,
+            using=alias,
+            update_fields=self.update_fields,
+        )
+        values = {}
+        for field in self.fields:
+            value = field.pre_save(instance, adding)
+            if hasattr(value, "resolve_expression"):
+                raise TypeError(f"{meta.label}.{field.name}: an expression is saved with save()")
+            values[field.attname] = field.get_db_prep_save(value, connection)
+        if not adding:
+            values["pk"] = meta.pk.get_db_prep_value(instance.pk, connection)
+        compiled = self._compiled(alias)
+        if compiled.statement is None:
+            sql = compiled.sql
+        else:
+            compiled.statement.ready_on(connection)
+            sql = compiled.statement.execute_sql
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [values[slot.name] for slot in compiled.slots])
+            if adding:
+                (key,) = cursor.fetchone()
+            elif cursor.rowcount != 1:
+                raise DatabaseError("Save with update_fields did not affect any rows.")
+        if adding:
+            setattr(instance, meta.pk.attname, key)
+        instance._state.db = alias
+        instance._state.adding = False
+        signals.post_save.send(
+            sender=model,
+            instance=instance,
+            created=adding,
+            update_fields=self.update_fields,
+            raw=False,
+            using=alias,
+        )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from consultations.catalog.models import Area, Product, Treatment
 from consultations.catalog.revision import revision_column
-from consultations.db import Param, Prepared, require_transaction, validate_fields
+from consultations.db import Param, Prepared, PreparedSave, require_transaction, validate_fields
 from consultations.intake.choices import Pregnancy, SexAtBirth
 from consultations.intake.models import (
     ConsentSignature,
@@ -426,6 +426,9 @@ _LOCKED_WITH_ANSWERS = Prepared(
 # The same for a patient's own request (`OwnIntake`): whose it is checked in the same query.
 _LOCKED_OWN_WITH_ANSWERS = Prepared(lambda: _locked_with_answers_query(own_intake_prepared()))
 
+# The submission's write: compiled once (`PreparedSave`), as its read is.
+_SUBMITTED = PreparedSave(Intake, update_fields=("status", "submitted_at", "pending_input"))
+
 # An intake's id, or a patient's request for their own intake (checked as it is read).
 IntakeKey = int | OwnIntake
 
@@ -496,5 +499,5 @@ def intake_submit_locked(*, intake_id: IntakeKey) -> tuple[Intake, bool]:
     intake.submitted_at = timezone.now()
     intake.pending_input = {}
     validate_fields(intake)
-    intake.save(update_fields=["status", "submitted_at", "pending_input"])
+    _SUBMITTED.save(intake)
     return intake, True

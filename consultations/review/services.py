@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.catalog.models import Area, Product
-from consultations.db import validate_fields
+from consultations.db import PreparedSave, validate_fields
 from consultations.intake.models import Intake
 from consultations.intake.services import IntakeKey
 from consultations.patients.formats import local_time
@@ -100,6 +100,10 @@ def new_intake_case(screening: Screening) -> ReviewCase:
     )
 
 
+# Every submission opens a case: its INSERT is compiled once.
+_NEW_CASE = PreparedSave(ReviewCase)
+
+
 @transaction.atomic
 def review_intake_submit(*, intake_id: IntakeKey) -> ReviewCase:
     """Submit an intake: screen it, store the screening, and put it in the review queue.
@@ -117,7 +121,7 @@ def review_intake_submit(*, intake_id: IntakeKey) -> ReviewCase:
             return case
     case = new_intake_case(screening)
     validate_fields(case)
-    case.save()
+    _NEW_CASE.save(case)
     _supersede_earlier_versions(intake)
     return case
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from consultations.catalog.models import Product
 from consultations.catalog.revision import REVISION_COLUMN, one_revision
-from consultations.db import require_transaction, validate_fields
+from consultations.db import PreparedSave, require_transaction, validate_fields
 from consultations.intake.models import Intake
 from consultations.intake.screening_input import screening_input
 from consultations.intake.services import IntakeKey, intake_submit_locked
@@ -82,6 +82,10 @@ def _screening_run(intake: Intake) -> Screening:
     return _screening_store(intake)
 
 
+# A submission's screening is written on every submission: its INSERT is compiled once.
+_NEW_SCREENING = PreparedSave(Screening)
+
+
 def _screening_store(intake: Intake) -> Screening:
     """Screen a submitted intake that has no screening under these rules yet, and store it."""
     payload, result = _screen_intake(intake, timezone.localdate(intake.submitted_at))
@@ -94,7 +98,7 @@ def _screening_store(intake: Intake) -> Screening:
         severity=OUTCOME_RANK[result.outcome],
     )
     validate_fields(screening)
-    screening.save()
+    _NEW_SCREENING.save(screening)
     return screening
 
 

@@ -84,6 +84,33 @@ def test_a_patients_own_answers_are_recorded_with_the_patient_as_author(
     assert event.pgh_context["user"] == patient_a.pk
 
 
+# As in production, the request's transaction is the outermost: a test's own would take the
+# audit context from the request's first statement (its SAVEPOINT) for all the others.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("prepared", [True, False])
+def test_a_submissions_writes_are_recorded_with_the_patient_as_author(
+    client: Client, patient_a: User, complete_draft: Intake, settings, prepared: bool
+) -> None:
+    # The submission's writes are compiled once (`PreparedSave`) and, with persistent
+    # connections, PREPAREd: each carries the request's context to its history trigger.
+    settings.DATABASE_PREPARED_STATEMENTS = prepared
+    client.force_login(patient_a)
+    url = reverse("review:submit_intake", kwargs={"public_id": complete_draft.public_id})
+
+    response = client.post(url, REMOTE_ADDR="198.51.100.9")
+
+    assert response.status_code == 302
+    context = {"user": patient_a.pk, "url": url, "ip": "198.51.100.9"}
+    submitted = IntakeHistory.objects.get(
+        pgh_obj_id=complete_draft.pk, pgh_label="update", status=Intake.Status.SUBMITTED
+    )
+    assert submitted.pgh_context == context
+    case = ReviewCase.objects.get(intake=complete_draft)
+    opened = ReviewCaseHistory.objects.get(pgh_obj_id=case.pk, pgh_label="insert")
+    assert opened.pgh_context == context
+    assert opened.screening_id == case.screening_id
+
+
 def test_a_management_command_is_recorded_by_name(draft: Intake) -> None:
     with command_context(["manage.py", "shell"]):
         Intake.objects.filter(pk=draft.pk).update(phone="0912 000 000")
