@@ -10,6 +10,7 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from consultations import db
 from consultations.patients.models import Role, User
 from consultations.patients.services import patient_register, staff_member_create
 
@@ -158,3 +159,21 @@ def admin_user(db: None) -> User:
 @pytest.fixture
 def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
+
+
+def nothing_prepared() -> None:
+    """This connection's session as a new one starts: no statement prepared on it (statements
+    outlive the rolled-back transactions between tests)."""
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    db._SERVER_PREPARED.pop(connection.connection, None)
+
+
+@pytest.fixture
+def server_prepared_statements(is_postgresql: bool, settings: Any) -> None:
+    """`Prepared` reads and `PreparedSave` writes PREPAREd, on a connection with none yet."""
+    if not is_postgresql:
+        pytest.skip("server-side prepared statements are PostgreSQL's")
+    settings.DATABASE_PREPARED_STATEMENTS = True
+    nothing_prepared()

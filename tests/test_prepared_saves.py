@@ -17,26 +17,11 @@ from consultations.db import PreparedSave
 from consultations.intake.models import ConsentText
 from consultations.patients.models import Patient, User
 from consultations.review.models import FrontDeskNote
+from tests.conftest import nothing_prepared
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("server_prepared_statements")]
 
 REASON = FrontDeskNote.Reason.CLEARANCE_REVOKED
-
-
-@pytest.fixture(autouse=True)
-def _on_postgresql(is_postgresql, settings):
-    if not is_postgresql:
-        pytest.skip("the writes are compiled for PostgreSQL; elsewhere save() runs")
-    settings.DATABASE_PREPARED_STATEMENTS = True
-    _nothing_prepared()
-
-
-def _nothing_prepared() -> None:
-    """This connection's session as a new one starts: no statement prepared on it."""
-    connection.ensure_connection()
-    with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")
-    db._SERVER_PREPARED.pop(connection.connection, None)
 
 
 def _note(patient: Patient, text: str = "Withdrawn: do not book") -> FrontDeskNote:
@@ -85,7 +70,7 @@ def test_the_first_save_prepares_and_every_later_one_executes(patient_a: User) -
 def test_a_new_connection_prepares_again(patient_a: User) -> None:
     write = PreparedSave(FrontDeskNote)
     write.save(_note(patient_a.patient))
-    _nothing_prepared()  # as after a reconnection: the session's statements are gone
+    nothing_prepared()  # as after a reconnection: the session's statements are gone
     with CaptureQueriesContext(connection) as queries:
         write.save(_note(patient_a.patient))
     assert _kinds(queries) == ["PREPARE", "EXECUTE"]

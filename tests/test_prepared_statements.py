@@ -9,28 +9,11 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.test.utils import CaptureQueriesContext
 
-from consultations import db
 from consultations.db import Param, Prepared, statement_text
 from consultations.patients.models import User
+from tests.conftest import nothing_prepared
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _on_postgresql(is_postgresql, settings):
-    if not is_postgresql:
-        pytest.skip("server-side prepared statements are PostgreSQL's")
-    settings.DATABASE_PREPARED_STATEMENTS = True
-    _nothing_prepared()
-
-
-def _nothing_prepared() -> None:
-    """This connection's session as a new one starts: no statement prepared on it (statements
-    outlive the rolled-back transactions between tests)."""
-    connection.ensure_connection()
-    with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")
-    db._SERVER_PREPARED.pop(connection.connection, None)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("server_prepared_statements")]
 
 
 def _by_email() -> Prepared:
@@ -87,7 +70,7 @@ def test_a_new_connection_prepares_again(patient_a):
     read = _by_email()
     assert [u.pk for u in read.rows(email=patient_a.email)] == [patient_a.pk]
     # A session's statements end with it; the next run must not EXECUTE what the new one lacks.
-    _nothing_prepared()
+    nothing_prepared()
     with CaptureQueriesContext(connection) as queries:
         assert [u.pk for u in read.rows(email=patient_a.email)] == [patient_a.pk]
     assert [q["sql"].split()[0] for q in queries] == ["PREPARE", "EXECUTE"]
