@@ -7,11 +7,12 @@
    --workers-class/--workers/--threads), with WhiteNoise, debug off and JSON logs, exactly as
    `make serve` starts it.
 3. wrk, a separate process, drives it at a fixed concurrency (16 connections) in interleaved
-   rounds: every endpoint once per round, in turn, so that a slow moment of the machine
-   touches all of them alike. A round's POSTs are all new work: each submits another intake
-   or books another time.
+   rounds: every endpoint once per round, in turn, each between two short runs of the
+   baseline, so that the machine's speed at that moment is measured with it. A round's POSTs
+   are all new work: each submits another intake or books another time.
 4. Each endpoint's medians over the rounds (requests per second, p50 and p95 latency) are
-   printed, with its throughput as a share of the baseline measured against the same server.
+   printed, with its throughput as a share of the baseline measured against the same server:
+   the median of its rounds' ratios to the baselines around them (`bracketed_ratio`).
 
 The baseline is /livez for a logged-in patient: the whole middleware stack (sessions, the
 user, the second-factor and session-expiry checks, CSP, the request log) and no page.
@@ -64,29 +65,38 @@ def _database_url(base: str, name: str) -> str:
     return base.rsplit("/", 1)[0] + "/" + name
 
 
-def paired_ratio(rounds: list[float], baseline_rounds: list[float]) -> float:
+def bracketed_ratio(rounds: list[float], before: list[float], after: list[float]) -> float:
     """An endpoint's throughput as a share of the baseline's: the median over the rounds of
-    each round's own ratio. A round measures every endpoint within a minute, so its ratio
-    compares like with like; this shared host's speed changes between rounds by up to a
-    third, and a ratio of the two medians could take them from different rounds."""
-    if len(rounds) != len(baseline_rounds) or not rounds:
-        raise ValueError("the endpoint and the baseline must be measured in the same rounds")
-    return statistics.median(r / b for r, b in zip(rounds, baseline_rounds, strict=True))
+    the endpoint's rate against the mean of the baseline's just before and just after it.
+
+    This shared host's speed changes by a third within seconds (a baseline measured twice,
+    2 s apart, served 467 and 980 requests a second): a baseline measured once a round, up to
+    half a minute before the endpoint, could take it from another moment of the host. Each
+    endpoint is measured between two baselines instead, and the median takes no round's
+    odd moment."""
+    if not rounds or not len(rounds) == len(before) == len(after):
+        raise ValueError("each round of the endpoint needs a baseline before and after it")
+    return statistics.median(
+        r / ((b + a) / 2) for r, b, a in zip(rounds, before, after, strict=True)
+    )
 
 
 class Command(BaseCommand):
     help = "Load-test the app served by gunicorn with wrk (make bench)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--rounds", type=int, default=3)
-        parser.add_argument("--seconds", type=int, default=5, help="per endpoint per round")
+        parser.add_argument("--rounds", type=int, default=6)
+        parser.add_argument("--seconds", type=int, default=2, help="per endpoint per round")
+        parser.add_argument(
+            "--baseline-seconds", type=int, default=1, help="per baseline, before each endpoint"
+        )
         parser.add_argument("--connections", type=int, default=16)
         parser.add_argument("--wrk-threads", type=int, default=2)
         parser.add_argument("--port", type=int, default=8790)
         parser.add_argument("--small", default="clinic_bench_1k", help="database, made afresh")
         parser.add_argument("--large", default="clinic_bench", help="database, reused")
         parser.add_argument("--skip-large", action="store_true")
-        parser.add_argument("--per-round", type=int, default=1_500, help="POSTs per round")
+        parser.add_argument("--per-round", type=int, default=1_000, help="POSTs per round")
         parser.add_argument("--workers-class", default="")
         parser.add_argument("--workers", default="")
         parser.add_argument("--threads", default="")
@@ -284,29 +294,61 @@ class Command(BaseCommand):
 
     def _rounds(
         self, requests: dict[str, list[list[str]]], endpoints, url: str
-    ) -> dict[str, list[Measure]]:
-        seconds = self.options["seconds"]
-        per_round = self.options["per_round"]
+    ) -> dict[str, dict[str, Any]]:
+        """Each round: the baseline, then each endpoint followed by the baseline again, so that
+        every endpoint is measured between two baselines (`bracketed_ratio`)."""
+        (baseline, *others) = endpoints
+        if baseline[0] != "baseline":
+            raise CommandError("the baseline is measured first")
         for name, expected, once in endpoints:  # warm-up: caches, connections, the JIT of wrk
             if not once:
                 self._wrk(name, requests[name], expected, once, 1)
         measures: dict[str, list[Measure]] = {name: [] for name, _expected, _once in endpoints}
+        before: dict[str, list[float]] = {name: [] for name, _expected, _once in others}
+        after: dict[str, list[float]] = {name: [] for name, _expected, _once in others}
         for number in range(self.options["rounds"]):
-            for name, expected, once in endpoints:
-                lines = requests[name]
-                if once:
-                    lines = lines[number * per_round : (number + 1) * per_round]
-                measure = self._wrk(name, lines, expected, once, seconds)
-                measures[name].append(measure)
-                self._say(
-                    f"  round {number + 1} {name:14} {measure.rps:8.1f} req/s  "
-                    f"p50 {measure.p50_ms:6.1f} ms  p95 {measure.p95_ms:6.1f} ms"
-                    + (f"  ({measure.unexpected} unexpected)" if measure.unexpected else "")
-                )
+            last = self._slice(requests, baseline, number, measures)
+            for endpoint in others:
+                name = endpoint[0]
+                self._slice(requests, endpoint, number, measures)
+                before[name].append(last.rps)
+                last = self._slice(requests, baseline, number, measures)
+                after[name].append(last.rps)
             self._vacuum_if_autovacuum_is_off(url)
-        return measures
+        results = self._medians(measures)
+        for name in before:
+            results[name]["baseline_before_rps"] = [round(r, 1) for r in before[name]]
+            results[name]["baseline_after_rps"] = [round(r, 1) for r in after[name]]
+        return results
 
-    def _run_small(self, url: str) -> dict[str, dict[str, float]]:
+    def _slice(
+        self,
+        requests: dict[str, list[list[str]]],
+        endpoint: tuple[str, int, bool],
+        number: int,
+        measures: dict[str, list[Measure]],
+    ) -> Measure:
+        """One wrk run of an endpoint in round `number` (a POST's own share of new lines)."""
+        name, expected, once = endpoint
+        lines = requests[name]
+        if once:
+            per_round = self.options["per_round"]
+            lines = lines[number * per_round : (number + 1) * per_round]
+        seconds = self.options["baseline_seconds" if name == "baseline" else "seconds"]
+        measure = self._wrk(name, lines, expected, once, seconds)
+        measures[name].append(measure)
+        # wrk has stopped, but the server still answers the requests in flight (up to one a
+        # connection, each taking about a p95 now that nothing waits behind it): the next run
+        # starts when they are done, so that a slow endpoint's tail is not the next one's.
+        time.sleep(min(5.0, 1.5 * measure.p95_ms / 1000 + 0.05))
+        self._say(
+            f"  round {number + 1} {name:14} {measure.rps:8.1f} req/s  "
+            f"p50 {measure.p50_ms:6.1f} ms  p95 {measure.p95_ms:6.1f} ms"
+            + (f"  ({measure.unexpected} unexpected)" if measure.unexpected else "")
+        )
+        return measure
+
+    def _run_small(self, url: str) -> dict[str, dict[str, Any]]:
         self._fresh(self.options["small"])
         rounds = self.options["rounds"]
         per_round = self.options["per_round"]
@@ -324,25 +366,23 @@ class Command(BaseCommand):
         endpoints = tuple(e for e in ENDPOINTS if not only or e[0] in only or e[0] == "baseline")
         server = self._serve(url)
         try:
-            measures = self._rounds(requests, endpoints, url)
+            return self._rounds(requests, endpoints, url)
         finally:
             self._stop(server)
-        return self._medians(measures)
 
-    def _run_large(self, url: str) -> dict[str, dict[str, float]]:
+    def _run_large(self, url: str) -> dict[str, dict[str, Any]]:
         self._ensure(self.options["large"])
         requests = self._prepare(
             url, self.scratch / "large.json", "--patients", str(LARGE), "--explain"
         )
         server = self._serve(url)
         try:
-            measures = self._rounds(requests, LARGE_ENDPOINTS, url)
+            return self._rounds(requests, LARGE_ENDPOINTS, url)
         finally:
             self._stop(server)
-        return self._medians(measures)
 
     @staticmethod
-    def _medians(measures: dict[str, list[Measure]]) -> dict[str, dict[str, float]]:
+    def _medians(measures: dict[str, list[Measure]]) -> dict[str, dict[str, Any]]:
         return {
             name: {
                 "rps": statistics.median(m.rps for m in runs),
@@ -357,16 +397,22 @@ class Command(BaseCommand):
 
     # --- Report ---------------------------------------------------------------------------
 
-    def _report(self, results: dict[str, dict[str, float]]) -> None:
+    def _report(self, results: dict[str, dict[str, Any]]) -> None:
         for name, result in results.items():
             base = results["baseline_100k" if name.endswith("_100k") else "baseline"]
-            result["ratio"] = paired_ratio(result["rounds_rps"], base["rounds_rps"])
+            if name.startswith("baseline"):
+                result["ratio"] = 1.0
+                continue
+            result["ratio"] = bracketed_ratio(
+                result["rounds_rps"], result["baseline_before_rps"], result["baseline_after_rps"]
+            )
             result["ratio_of_medians"] = result["rps"] / base["rps"]
         for name, result in results.items():
             if not name.startswith("baseline"):
                 self._say(
-                    f"  {name}: ratio {result['ratio']:.2f} (the rounds' own ratios' median),"
-                    f" {result['ratio_of_medians']:.2f} (the medians' ratio)"
+                    f"  {name}: ratio {result['ratio']:.2f} (the median of the rounds' ratios to"
+                    f" the baselines around them), {result['ratio_of_medians']:.2f} (the"
+                    " medians' ratio)"
                 )
         self._say(f"gunicorn: {self._setup()}")
         if self.options["json"]:
