@@ -368,6 +368,7 @@ def intake_step(request: HttpRequest, public_id: str, step: str) -> HttpResponse
         "intake": intake,
         "step": step_def,
         "steps": steps,
+        "step_number": next((n for n, s in enumerate(steps, 1) if s.code == step_def.code), None),
         "missing": missing,
         "page": page,
         "form": page.form,
