@@ -212,6 +212,13 @@ class Command(BaseCommand):
                     raise CommandError("gunicorn did not start; see its log") from None
                 time.sleep(0.3)
 
+    @staticmethod
+    def _drain(measure: Measure) -> None:
+        """wrk has stopped, but the server still answers the requests in flight (up to one a
+        connection, each taking about a p95 now that nothing waits behind it): the next run
+        starts when they are done, so that a slow endpoint's tail is not the next one's."""
+        time.sleep(min(5.0, 1.5 * measure.p95_ms / 1000 + 0.05))
+
     def _url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.options['port']}{path}"
 
@@ -302,7 +309,7 @@ class Command(BaseCommand):
             raise CommandError("the baseline is measured first")
         for name, expected, once in endpoints:  # warm-up: caches, connections, the JIT of wrk
             if not once:
-                self._wrk(name, requests[name], expected, once, 1)
+                self._drain(self._wrk(name, requests[name], expected, once, 1))
         measures: dict[str, list[Measure]] = {name: [] for name, _expected, _once in endpoints}
         before: dict[str, list[float]] = {name: [] for name, _expected, _once in others}
         after: dict[str, list[float]] = {name: [] for name, _expected, _once in others}
@@ -337,10 +344,7 @@ class Command(BaseCommand):
         seconds = self.options["baseline_seconds" if name == "baseline" else "seconds"]
         measure = self._wrk(name, lines, expected, once, seconds)
         measures[name].append(measure)
-        # wrk has stopped, but the server still answers the requests in flight (up to one a
-        # connection, each taking about a p95 now that nothing waits behind it): the next run
-        # starts when they are done, so that a slow endpoint's tail is not the next one's.
-        time.sleep(min(5.0, 1.5 * measure.p95_ms / 1000 + 0.05))
+        self._drain(measure)
         self._say(
             f"  round {number + 1} {name:14} {measure.rps:8.1f} req/s  "
             f"p50 {measure.p50_ms:6.1f} ms  p95 {measure.p95_ms:6.1f} ms"
