@@ -362,6 +362,28 @@ class _Compiled:
     statement: _ServerStatement | None = None  # PREPAREd in PostgreSQL, where it is
 
 
+def _kept_converters(get_converters: Callable[[list[Any]], dict]) -> Callable[[list[Any]], dict]:
+    """A `Prepared` compiler's `get_converters`, found once for each list of its columns.
+
+    Django asks for the converters of a query's columns (a value from the database to
+    Python: dates, decimals, JSON) on every run; they depend only on the columns and the
+    connection, and a `Prepared` read keeps both (its compiler is the connection's, its
+    columns are those compiled the first time). Kept by the columns themselves, compared by
+    identity: a list of other expressions is asked for afresh."""
+    kept: dict[tuple[int, ...], tuple[tuple[Any, ...], dict]] = {}
+
+    def converters(expressions: list[Any]) -> dict:
+        key = tuple(map(id, expressions))
+        found = kept.get(key)
+        if found is not None and all(a is b for a, b in zip(found[0], expressions, strict=True)):
+            return found[1]
+        result = get_converters(expressions)
+        kept[key] = (tuple(expressions), result)
+        return result
+
+    return converters
+
+
 class Prepared:
     """A hot read whose queryset is built and compiled to SQL once per thread and database.
 
@@ -402,6 +424,7 @@ class Prepared:
             sql, params = compiler.as_sql()
             # Every run of this queryset goes through this compiler, with the run's values.
             queryset.query.get_compiler = lambda *args, **kwargs: compiler
+            compiler.get_converters = _kept_converters(compiler.get_converters)
             names = frozenset(p.name for p in params if isinstance(p, _Slot))
             statement = (
                 _ServerStatement.of(connection, sql, tuple(params))

@@ -12,7 +12,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
-from consultations.db import Param, Prepared
+from consultations.db import Param, Prepared, _kept_converters
 from consultations.intake import services
 from consultations.intake.models import (
     Intake,
@@ -239,6 +239,46 @@ def test_a_prepared_read_is_built_and_compiled_once_and_reads_afresh(
         assert read.first(pk=answered.pk + 10_000) is None
     assert len(built) == 1
     assert len(queries) == 2
+
+
+def test_a_prepared_read_finds_its_columns_converters_once(
+    answered: Intake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = []
+    original = SQLCompiler.get_converters
+
+    def counting(self, expressions):
+        asked.append(len(expressions))
+        return original(self, expressions)
+
+    monkeypatch.setattr(SQLCompiler, "get_converters", counting)
+    read = Prepared(
+        lambda: Intake.objects.filter(pk=Param("pk", BigIntegerField())).only(
+            "pk", "date_of_birth", "pending_input", "updated_at"
+        )
+    )
+    runs = [read.first(pk=answered.pk) for _ in range(3)]
+    assert len(asked) == 1
+    # Every run's values are still converted: a date, a datetime, JSON.
+    for found in runs:
+        assert found.date_of_birth == answered.date_of_birth
+        assert isinstance(found.date_of_birth, dt.date)
+        assert found.updated_at == answered.updated_at
+        assert found.pending_input == answered.pending_input
+
+
+def test_kept_converters_are_asked_afresh_for_other_columns() -> None:
+    asked = []
+
+    def get_converters(expressions):
+        asked.append(list(expressions))
+        return {len(asked): expressions}
+
+    converters = _kept_converters(get_converters)
+    one, two = object(), object()
+    assert converters([one, two]) == converters([one, two]) == {1: [one, two]}
+    assert converters([two]) == {2: [two]}
+    assert asked == [[one, two], [two]]
 
 
 def test_a_prepared_read_wants_exactly_its_values(answered: Intake) -> None:
