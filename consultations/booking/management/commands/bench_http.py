@@ -69,8 +69,8 @@ def bracketed_ratio(rounds: list[float], before: list[float], after: list[float]
     """An endpoint's throughput as a share of the baseline's: the median over the rounds of
     the endpoint's rate against the mean of the baseline's just before and just after it.
 
-    This shared host's speed changes by a third within seconds (a baseline measured twice,
-    2 s apart, served 467 and 980 requests a second): a baseline measured once a round, up to
+    This shared host's speed changes by half within seconds (two runs of the baseline 4 s
+    apart served 901 and 518 requests a second): a baseline measured once a round, up to
     half a minute before the endpoint, could take it from another moment of the host. Each
     endpoint is measured between two baselines instead, and the median takes no round's
     odd moment."""
@@ -88,7 +88,7 @@ class Command(BaseCommand):
         parser.add_argument("--rounds", type=int, default=6)
         parser.add_argument("--seconds", type=int, default=2, help="per endpoint per round")
         parser.add_argument(
-            "--baseline-seconds", type=int, default=1, help="per baseline, before each endpoint"
+            "--baseline-seconds", type=int, default=1, help="per baseline run (one each side)"
         )
         parser.add_argument("--connections", type=int, default=16)
         parser.add_argument("--wrk-threads", type=int, default=2)
