@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import pghistory
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -146,6 +147,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # so the rooms' own migrations do not carry the audit's triggers.
 PGTRIGGER_MIGRATIONS = False
 PGTRIGGER_INSTALL_ON_MIGRATE = True
+# An event table keeps only the indexes its reads use: its key and the object's id (an
+# object's history, `pgh_obj`; consultations/audit/models.py). The foreign keys it copies from
+# the tracked row (a patient, a product) are not indexed there: nothing reads the history by
+# them, and each index would be one more entry to write with every change of patient data.
+PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
 
 AUTH_USER_MODEL = "patients.User"
 LOGIN_URL = "patients:login"

@@ -55,6 +55,28 @@ def append_only(table: str) -> PostgresOnlySQL:
     )
 
 
+def foreign_key_indexes_dropped(
+    state_operations: list[migrations.AlterField], *indexes: tuple[str, str, str]
+) -> migrations.SeparateDatabaseAndState:
+    """Foreign keys made `db_index=False` (`state_operations`), their indexes dropped by name:
+    each of `indexes` is (index, table, column), and going back creates it again.
+
+    Not Django's own AlterField in the database: it drops every index on the column alone
+    that the model's `Meta.indexes` do not name, and so also a partial unique constraint on
+    it (intake_one_draft_per_patient, one open draft per patient, went with the foreign
+    key's index when this was first tried)."""
+    return migrations.SeparateDatabaseAndState(
+        state_operations=state_operations,
+        database_operations=[
+            migrations.RunSQL(
+                f'DROP INDEX IF EXISTS "{index}"',
+                f'CREATE INDEX "{index}" ON "{table}" ("{column}")',
+            )
+            for index, table, column in indexes
+        ],
+    )
+
+
 def validate_fields(instance: models.Model, *, exclude: tuple[str, ...] = ()) -> None:
     """`full_clean()` for a new row on a busy path, leaving to PostgreSQL what it checks anyway.
 

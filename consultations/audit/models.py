@@ -40,8 +40,10 @@ def _history_of(model: type[models.Model], *, exclude: tuple[str, ...] = ()) -> 
         # The context (who, from where) is stored in the event row itself, not in a shared
         # table the triggers would update: each row is complete and never changes.
         context_field=pghistory.ContextJSONField(),
+        # Indexed: an object's history is read by it. The other foreign keys copied from the
+        # tracked row are not (PGHISTORY_FOREIGN_KEY_FIELD in settings).
         obj_field=pghistory.ObjForeignKey(
-            related_name="audit_events", related_query_name="audit_event"
+            related_name="audit_events", related_query_name="audit_event", db_index=True
         ),
         app_label="audit",
         model_name=f"{model.__name__}HistoryBase",
@@ -134,11 +136,20 @@ class AccessEvent(models.Model):
         ADMIN_CHECK_IN = "admin check-in", _("check-in answers in the admin")
         ADMIN_PROBLEM = "admin problem report", _("problem report in the admin")
 
+    # Both indexed by the indexes below, each with the time after it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+        db_index=False,
     )
     patient = models.ForeignKey(
-        Patient, on_delete=models.PROTECT, related_name="access_events", verbose_name=_("patient")
+        Patient,
+        on_delete=models.PROTECT,
+        related_name="access_events",
+        verbose_name=_("patient"),
+        db_index=False,
     )
     what = models.CharField(_("what"), max_length=40, choices=What.choices)
     path = models.CharField(_("page"), max_length=500)

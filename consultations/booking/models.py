@@ -152,8 +152,9 @@ class WorkingHours(models.Model):
 
 
 class TimeOff(models.Model):
+    # Indexed by time_off_idx (practitioner, ends_at).
     practitioner = models.ForeignKey(
-        Practitioner, on_delete=models.CASCADE, related_name="time_off"
+        Practitioner, on_delete=models.CASCADE, related_name="time_off", db_index=False
     )
     starts_at = models.DateTimeField(_("from"))
     ends_at = models.DateTimeField(_("until"))
@@ -204,15 +205,20 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 class Appointment(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
+    # Patient, practitioner and room: indexed by appointment_*_idx (each, starts_at).
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="appointments", db_index=False
+    )
     clearance = models.ForeignKey(Clearance, on_delete=models.PROTECT, related_name="appointments")
     treatment = models.ForeignKey(Treatment, on_delete=models.PROTECT, related_name="+")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
     practitioner = models.ForeignKey(
-        Practitioner, on_delete=models.PROTECT, related_name="appointments"
+        Practitioner, on_delete=models.PROTECT, related_name="appointments", db_index=False
     )
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="appointments")
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, related_name="appointments", db_index=False
+    )
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     # The end of the buffer after it: what the exclusion constraints keep apart.

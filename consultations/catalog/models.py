@@ -286,7 +286,10 @@ class Product(Translatable):
 class ProductArea(models.Model):
     """An area a product is approved for, or intended for by the clinic."""
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="product_areas")
+    # Indexed by product_area_unique (product, area).
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="product_areas", db_index=False
+    )
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="product_areas")
     status = models.CharField(
         _("status in this area"),

@@ -157,7 +157,10 @@ class Intake(models.Model):
     }
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="intakes")
+    # Indexed by intake_version_unique (patient, version): no index of its own.
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="intakes", db_index=False
+    )
     version = models.PositiveIntegerField(_("version"))
     previous = models.OneToOneField(
         "self",
@@ -399,7 +402,10 @@ class TreatmentRequest(models.Model):
 class SkinCheck(models.Model):
     """The skin today at one requested area; an empty list means the patient said it is clear."""
 
-    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="skin_checks")
+    # Indexed by skin_check_area_unique (intake, area).
+    intake = models.ForeignKey(
+        Intake, on_delete=models.CASCADE, related_name="skin_checks", db_index=False
+    )
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
     findings = models.JSONField(default=list, blank=True, validators=[validate_skin_finding_codes])
 

@@ -66,7 +66,10 @@ class ReviewCase(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.INTAKE)
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="review_cases")
+    # Indexed by review_case_patient_idx (patient, status).
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="review_cases", db_index=False
+    )
     intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="review_cases")
     screening = models.ForeignKey(
         Screening, on_delete=models.PROTECT, related_name="review_cases", null=True, blank=True
@@ -187,7 +190,10 @@ class Decision(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(ReviewCase, on_delete=models.PROTECT, related_name="decisions")
     # What it was based on: the intake version and the ruleset of its screening.
-    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="decisions")
+    # Indexed by decision_request_idx (intake, product, area).
+    intake = models.ForeignKey(
+        Intake, on_delete=models.PROTECT, related_name="decisions", db_index=False
+    )
     ruleset = models.CharField(_("ruleset version"), max_length=40)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")

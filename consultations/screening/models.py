@@ -28,7 +28,10 @@ OUTCOME_SEVERITY = {Outcome.CLEAR: 0, Outcome.REVIEW: 1, Outcome.BLOCKED: 2}
 
 class Screening(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="screenings")
+    # Indexed by screening_once_per_ruleset (intake, ruleset).
+    intake = models.ForeignKey(
+        Intake, on_delete=models.PROTECT, related_name="screenings", db_index=False
+    )
     ruleset = models.CharField(_("ruleset version"), max_length=40)
     input = models.JSONField(_("screening input"))
     result = models.JSONField(_("screening result"))
