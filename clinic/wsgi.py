@@ -36,10 +36,11 @@ def warm_up() -> None:
 def freeze_long_lived_objects() -> None:
     """Collect what loading left as garbage, then freeze the rest (`gc.freeze()`).
 
-    A full collection walks every object the collector tracks, and a request's objects that
-    outlive the young generations bring one about every thousand or so requests: each walked
-    the ~100,000 objects that loading made and that live until the process ends, 55-70 ms of a
-    request's time on the benchmark's host (docs/benchmarks.md, "Results, fifteenth session").
+    A full collection walks every object the collector tracks, and the objects requests leave
+    for the oldest generation bring one every 1,000-3,000 requests: each walked the ~100,000
+    objects that loading made and that live until the process ends, 30-60 ms of one request's
+    time on the benchmark's host, 2 ms once they are frozen (docs/benchmarks.md, "Results,
+    fifteenth session").
     Frozen, they are left out of every collection; what requests leave behind is still
     collected as before. The collection first is so that loading's own garbage is freed, not
     kept for the life of the process."""
