@@ -41,9 +41,10 @@ def freeze_long_lived_objects() -> None:
     objects that loading made and that live until the process ends, 30-60 ms of one request's
     time on the benchmark's host, 2 ms once they are frozen (docs/benchmarks.md, "Results,
     fifteenth session").
+
     Frozen, they are left out of every collection; what requests leave behind is still
-    collected as before. The collection first is so that loading's own garbage is freed, not
-    kept for the life of the process."""
+    collected as before. The collection comes first so that loading's own garbage is freed,
+    not kept for the life of the process."""
     gc.collect()
     gc.freeze()
 
